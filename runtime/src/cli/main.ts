@@ -8,6 +8,10 @@ import { CliError, type CommandModule } from "./command";
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   check: { summary: "check moduledefinition.xml and crontab files", load: () => import("./check") },
   next: { summary: "print the next run times of a cron mask", load: () => import("./next") },
+  run: { summary: "run the local runtime for modules (foreground)", load: () => import("./run") },
+  schedule: { summary: "queue managed tasks", load: () => import("./schedule") },
+  tasks: { summary: "list, describe, retry, cancel, delete tasks; wait for a result", load: () => import("./tasks") },
+  status: { summary: "show the running runtime and the queue", load: () => import("./status") },
   lsp: { summary: "run the language server (--stdio)", load: () => import("./lsp") },
 };
 

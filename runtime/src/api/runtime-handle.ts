@@ -1,0 +1,228 @@
+import { ControlClient } from "../control/client";
+import { controlSocketPath } from "../control/protocol";
+import { defaultDb } from "../config/default-db";
+import { loadModules, readPublishedTypes } from "../engine/modules";
+import { type DbConfig, openStore, parseDbUrl } from "../queue/open-store";
+import { buildTaskRows, resolveManagedType } from "../queue/scheduling";
+import type { QueueStore, StoreTransaction } from "../queue/store";
+import type { TaskTypeInfo } from "../queue/task-types";
+import type { ListTasksOptions, ScheduleOptions, TaskRecord } from "../queue/types";
+import type { TaskDb } from "./task-db";
+import { waitForTaskEnd } from "./wait-for-task";
+
+export interface OpenRuntimeOptions {
+  /** `sqlite:path`, a file path, or a `postgres://` URL. Default: see defaultDb (MODTASKS_DB, `.modtasks/tasks.db`). */
+  db?: string;
+  /** Module folders whose declarations define the task types; default: the types the runtimes published in the database. */
+  modules?: string[];
+  /** Base for relative paths and the default database. */
+  cwd?: string;
+}
+
+export interface RetrieveOptions {
+  /** Milliseconds to wait for the task to finish (default 60 s). */
+  timeout?: number;
+  /** Return the result of a cancelled task instead of throwing. */
+  acceptCancel?: boolean;
+  /** Return the result of a temporary failure (the task will retry) instead of waiting on. */
+  acceptTempFailure?: boolean;
+  /** Return the result of a permanent failure instead of throwing. */
+  acceptPermFailure?: boolean;
+  /** Return null when the wait times out instead of throwing. */
+  acceptTimeout?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Application code's transaction: your own SQL plus scheduling, committed together. */
+export type AppTransaction = TaskDb;
+
+/**
+ * Application code's handle on a task database (`openRuntime`). Scheduling happens only inside
+ * `transaction()`: the task exists only if your transaction commits. A running runtime is woken
+ * at once after each commit; without one, tasks wait in the database until it starts.
+ */
+export class RuntimeHandle {
+  private types: Map<string, TaskTypeInfo> | undefined;
+  private openTransactions = 0;
+  readonly control: ControlClient;
+
+  private constructor(
+    readonly db: DbConfig,
+    readonly store: QueueStore,
+    private readonly opts: OpenRuntimeOptions,
+  ) {
+    this.control = new ControlClient(controlSocketPath(db));
+  }
+
+  static async open(opts: string | OpenRuntimeOptions = {}): Promise<RuntimeHandle> {
+    const o: OpenRuntimeOptions = typeof opts === "string" ? { db: opts } : opts;
+    const cwd = o.cwd ?? process.cwd();
+    const db = o.db ? parseDbUrl(o.db, cwd) : defaultDb(cwd, o.modules);
+    const store = await openStore(db);
+    return new RuntimeHandle(db, store, o);
+  }
+
+  private async typeLookup(): Promise<(name: string) => TaskTypeInfo | undefined> {
+    if (!this.types) {
+      const list = this.opts.modules ? (await loadModules(this.opts.modules)).types : await readPublishedTypes(this.store);
+      this.types = new Map(list.map((t) => [t.name, t]));
+    }
+    const types = this.types;
+    return (name) => types.get(name);
+  }
+
+  /** Forgets cached declarations (they are re-read on the next scheduling call). */
+  refreshTypes(): void {
+    this.types = undefined;
+  }
+
+  /**
+   * Runs `fn` in one transaction. Everything it writes, and every task it schedules, commits
+   * together when it resolves, and is rolled back when it throws.
+   */
+  async transaction<T>(fn: (tx: AppTransaction) => Promise<T>): Promise<T> {
+    let lookup = await this.typeLookup();
+    this.openTransactions++;
+    try {
+      return await this.store.transaction(async (tx) => {
+        let scheduled = false;
+        const schedule = async (type: string, data: unknown[], options: ScheduleOptions = {}) => {
+          let info: TaskTypeInfo;
+          try {
+            info = resolveManagedType(lookup, type);
+          } catch (e) {
+            // A module may have been added since we read the declarations: look once more.
+            this.refreshTypes();
+            lookup = await this.typeLookup();
+            if (!lookup(type.toLowerCase())) throw e;
+            info = resolveManagedType(lookup, type);
+          }
+          const ids = await tx.insertTasks(buildTaskRows(info, data, options, Date.now()));
+          if (!scheduled) {
+            scheduled = true;
+            tx.afterCommit(() => void this.control.notify("wake"));
+          }
+          return ids;
+        };
+        const handle: AppTransaction = {
+          query: (sql, params) => tx.query(sql, params),
+          execute: (sql, params) => tx.execute(sql, params),
+          scheduleManagedTask: async (type, data, options) => (await schedule(type, [data], options))[0]!,
+          scheduleManagedTasks: (type, data, options) => schedule(type, data, options),
+        };
+        return fn(handle);
+      });
+    } finally {
+      this.openTransactions--;
+    }
+  }
+
+  /** Always an error: scheduling needs an open transaction (use transaction()). */
+  async scheduleManagedTask(type: string, _data?: unknown, _options?: ScheduleOptions): Promise<never> {
+    throw new Error(`scheduleManagedTask('${type}') must be invoked with open work: use runtime.transaction(async (tx) => tx.scheduleManagedTask(...))`);
+  }
+
+  /** Runs a read-only statement outside a transaction. */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]> {
+    return this.store.query<R>(sql, params);
+  }
+
+  /**
+   * Waits for a task to finish and returns its result. Throws WebHare's errors for a permanent
+   * failure, a cancellation or a timeout unless the matching accept flag is set. Waits on the
+   * runtime's events, not by polling the database.
+   */
+  async retrieveTaskResult<T = unknown>(id: number, opts: RetrieveOptions = {}): Promise<T | null> {
+    if (this.openTransactions > 0) throw new Error("retrieveTaskResult cannot be used inside a transaction: the task cannot finish before your transaction commits");
+    const end = await waitForTaskEnd(this.store, this.control, id, { timeoutMs: opts.timeout ?? 60_000, acceptTempFailure: !!opts.acceptTempFailure, ...(opts.signal ? { signal: opts.signal } : {}) });
+    if (end.kind === "missing") throw new Error(`No such task #${id}`);
+    const t = end.task;
+    if (end.kind === "timeout") {
+      if (opts.acceptTimeout) return null;
+      throw new Error(`Timeout waiting for completion of task ${t.type} #${id}`);
+    }
+    if (t.state === "finished" && t.outcome === "completed") return t.result as T;
+    if (t.state === "finished" && t.outcome === "cancelled") {
+      if (opts.acceptCancel) return t.result as T;
+      throw new Error(`Task ${t.type} #${id} has been cancelled: ${t.lastError ?? ""}`);
+    }
+    if (t.state === "finished" && t.outcome === "failed") {
+      if (opts.acceptPermFailure) return t.result as T;
+      throw new Error(`Task ${t.type} #${id} has permanently failed: ${t.lastError ?? ""}`);
+    }
+    // A temporary failure, returned because acceptTempFailure was set.
+    return t.result as T;
+  }
+
+  describeTask(id: number): Promise<TaskRecord | undefined> {
+    return this.store.describe(id);
+  }
+
+  /** Tasks whose type matches the mask (`*`, `?` wildcards), newest first. */
+  listTasks(typeMask = "*", opts: Omit<ListTasksOptions, "typeMask"> = {}): Promise<TaskRecord[]> {
+    return this.store.list({ ...opts, typeMask });
+  }
+
+  /** Runs pending tasks now (a retry never bypasses notBefore). Returns how many were pending. */
+  async retryTasks(ids: number[]): Promise<number> {
+    const n = await this.store.retry(ids, Date.now());
+    if (n) void this.control.notify("wake");
+    return n;
+  }
+
+  retryTask(id: number): Promise<number> {
+    return this.retryTasks([id]);
+  }
+
+  /**
+   * Cancels a task: a pending one at once; a running one by killing its worker. Resolves once
+   * the task is finished as cancelled (or was already finished).
+   */
+  async cancelTask(id: number, opts: { timeout?: number } = {}): Promise<"cancelled" | "finished" | "missing"> {
+    try {
+      const r = await this.control.request<string>("cancel", { taskId: id });
+      if (r === "cancelled" || r === "finished" || r === "missing") return r;
+    } catch {
+      // No runtime on this machine: record the request; whoever runs it kills it.
+      const r = await this.store.requestCancel(id, Date.now(), "Task was cancelled");
+      if (r !== "requested") return r;
+    }
+    const end = await waitForTaskEnd(this.store, this.control, id, { timeoutMs: opts.timeout ?? 30_000, acceptTempFailure: false });
+    if (end.kind === "missing") return "missing";
+    if (end.kind === "timeout") throw new Error(`Timeout waiting for task #${id} to be cancelled`);
+    return end.task.outcome === "cancelled" ? "cancelled" : "finished";
+  }
+
+  async deleteTask(id: number): Promise<boolean> {
+    const t = await this.store.describe(id);
+    if (t?.state === "running") await this.cancelTask(id);
+    return this.store.remove(id);
+  }
+
+  /** Schedules a finished task again, as a new task with the same type and data. */
+  async rescheduleTask(id: number): Promise<number> {
+    const newId = await this.store.rescheduleFinished(id, Date.now());
+    if (newId === undefined) {
+      const t = await this.store.describe(id);
+      throw new Error(t ? `Task ${t.type} #${id} is not finished` : `No such task #${id}`);
+    }
+    void this.control.notify("wake");
+    return newId;
+  }
+
+  async setTaskMetadata(id: number, metadata: Record<string, unknown> | null): Promise<void> {
+    if (!(await this.store.setMetadata(id, metadata))) throw new Error(`No such task #${id}`);
+  }
+
+  async close(): Promise<void> {
+    this.control.close();
+    await this.store.close();
+  }
+}
+
+/** Opens a handle on a task database; see RuntimeHandle. */
+export function openRuntime(opts: string | OpenRuntimeOptions = {}): Promise<RuntimeHandle> {
+  return RuntimeHandle.open(opts);
+}
+
+export type { StoreTransaction };

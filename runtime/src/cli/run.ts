@@ -1,0 +1,113 @@
+import type { TaskEvent } from "../engine/dispatcher";
+import { findModules } from "../engine/modules";
+import { Runtime } from "../engine/runtime";
+import { describeDb } from "../queue/open-store";
+import { parseArgs } from "./args";
+import { CliError } from "./command";
+import { dbFromOption } from "./db-option";
+import { clock } from "./format";
+
+const HELP = `usage: modtasks run [moduledirs...] [options]
+
+Runs the local runtime in the foreground for the modules in the given folders (default: the
+current folder, searched for moduledefinition.xml).
+
+  --db URL          sqlite:<path> or postgres://... (default: .modtasks/tasks.db beside the modules)
+  --workers N       worker processes of the default cluster (default: number of cores)
+  --node-name NAME  this runtime's name in a cluster (default: local)
+  --drain           exit once nothing is runnable (CI, scripts, the demo)
+  --quiet           do not print a line per task
+  --lease-ms MS     how long a claim survives without heartbeat (default 10000)
+  --memory-mb MB    heap limit per worker process
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const { positionals, options } = parseArgs(args, {
+    db: { type: "string" },
+    workers: { type: "number" },
+    "node-name": { type: "string" },
+    drain: { type: "boolean" },
+    quiet: { type: "boolean" },
+    "lease-ms": { type: "number" },
+    "memory-mb": { type: "number" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (options.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const workers = options.workers as number | undefined;
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new CliError("--workers must be a positive integer");
+  const paths = positionals.length ? positionals : ["."];
+  let moduleDirs: string[];
+  try {
+    moduleDirs = findModules(paths).map((m) => m.dir);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  if (!moduleDirs.length) throw new CliError(`no moduledefinition.xml found in ${paths.join(", ")}`);
+  const db = dbFromOption(options.db, moduleDirs);
+  const quiet = !!options.quiet;
+  const log = (level: "info" | "warn" | "error", text: string) => {
+    if (quiet && level === "info") return;
+    (level === "info" ? process.stdout : process.stderr).write(`${clock()} ${level === "info" ? "" : level + ": "}${text}\n`);
+  };
+
+  let rt: Runtime;
+  try {
+    rt = await Runtime.start({
+      db,
+      moduleDirs,
+      ...(options["node-name"] ? { nodeName: String(options["node-name"]) } : {}),
+      ...(workers ? { workers } : {}),
+      ...(options["lease-ms"] ? { leaseMs: Number(options["lease-ms"]) } : {}),
+      ...(options["memory-mb"] ? { memoryLimitMb: Number(options["memory-mb"]) } : {}),
+      log,
+    });
+  } catch (e) {
+    throw new CliError(`cannot start the runtime on ${describeDb(db)}: ${(e as Error).message}`, 1);
+  }
+
+  const started = new Map<number, number>();
+  let finished = 0;
+  let failed = 0;
+  rt.onEvent((e: TaskEvent) => {
+    if (e.event === "task-started") {
+      started.set(e.id, Date.now());
+      return;
+    }
+    const t0 = started.get(e.id);
+    started.delete(e.id);
+    if (e.state === "finished") finished++;
+    if (e.outcome === "failed" || e.state === "pending") failed++;
+    if (quiet) return;
+    const took = t0 !== undefined ? ` (${Date.now() - t0} ms)` : "";
+    const what = e.state === "pending" ? "will retry" : (e.outcome ?? "finished");
+    const mark = e.outcome === "completed" ? "✓" : e.outcome === "cancelled" ? "○" : "✗";
+    log("info", `${mark} ${e.type} #${e.id} ${what}${took}`);
+  });
+
+  const stop = async (why: string) => {
+    log("info", `stopping (${why})`);
+    await rt.stop();
+  };
+  let signalled: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalled) process.exit(130);
+    signalled = sig;
+    void stop(sig).then(() => process.exit(0));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  if (options.drain) {
+    await rt.whenIdle();
+    const counts = await rt.store.counts();
+    await stop("drained");
+    log("info", `drained: ${finished} run(s) finished here, ${failed} failed; queue: ${counts.pending} pending, ${counts.retrying} retrying, ${counts.failed} failed, ${counts.completed} completed`);
+    return 0;
+  }
+  // Foreground until a signal, or until stopped over the control socket.
+  await rt.stopped;
+  return 0;
+}

@@ -1,0 +1,55 @@
+import { ControlClient } from "../control/client";
+import { controlSocketPath } from "../control/protocol";
+import type { RuntimeStatus } from "../engine/runtime";
+import { describeDb, openStore } from "../queue/open-store";
+import { parseArgs } from "./args";
+import { CliError } from "./command";
+import { dbFromOption } from "./db-option";
+import { iso } from "./format";
+
+export async function run(args: string[]): Promise<number> {
+  const { options } = parseArgs(args, { db: { type: "string" }, json: { type: "boolean" }, "node-name": { type: "string" } });
+  const db = dbFromOption(options.db);
+  const client = new ControlClient(controlSocketPath(db, options["node-name"] as string | undefined));
+  let status: RuntimeStatus | undefined;
+  try {
+    status = await client.request<RuntimeStatus>("status");
+  } catch {
+    status = undefined;
+  } finally {
+    client.close();
+  }
+  if (!status) {
+    // No runtime: still say what the queue holds.
+    let counts;
+    try {
+      const store = await openStore(db);
+      counts = await store.counts();
+      await store.close();
+    } catch (e) {
+      throw new CliError(`no runtime is running for ${describeDb(db)}, and the database cannot be read: ${(e as Error).message}`, 1);
+    }
+    if (options.json) process.stdout.write(JSON.stringify({ runtime: false, db: describeDb(db), counts }, null, 2) + "\n");
+    else process.stdout.write(`no runtime is running for ${describeDb(db)}\nqueue: ${formatCounts(counts)}\n`);
+    return 0;
+  }
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ runtime: true, ...status }, null, 2) + "\n");
+    return 0;
+  }
+  const lines = [
+    `runtime '${status.node}' (pid ${status.pid}) on ${status.db}, up since ${iso(status.startedAt)}`,
+    `modules: ${status.modules.map((m) => m.name).join(", ") || "none"}`,
+    `queue:   ${formatCounts(status.counts)}`,
+    ...status.clusters.map((c) => `cluster ${c.name}: ${c.size} worker(s), ${c.busy} busy`),
+    ...status.running.map((r) => `  running #${r.id} ${r.type} since ${iso(r.started)}`),
+  ];
+  if (status.nodes.length > 1) lines.push(`nodes: ${status.nodes.map((n) => `${n.name} (${n.host} pid ${n.pid})`).join(", ")}`);
+  for (const p of status.problems) lines.push(`problem: ${p.file}:${p.line}: ${p.message}`);
+  process.stdout.write(lines.join("\n") + "\n");
+  return 0;
+}
+
+function formatCounts(c: { pending: number; running: number; retrying: number; failed: number; completed: number; cancelled: number }): string {
+  return `${c.pending} pending, ${c.running} running, ${c.retrying} retrying, ${c.failed} failed, ${c.completed} completed, ${c.cancelled} cancelled`;
+}

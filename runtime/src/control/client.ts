@@ -1,0 +1,138 @@
+import { createConnection, type Socket } from "node:net";
+import type { EventLine, Hello, Reply, Request } from "./protocol";
+
+/**
+ * A connection to a running runtime. Connects lazily, does not keep the process alive by
+ * itself (unless a request is pending or `ref()` was called), and reports the runtime's
+ * disappearance to pending requests instead of hanging.
+ */
+export class ControlClient {
+  private socket: Socket | undefined;
+  private connecting: Promise<Socket> | undefined;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private buffer = "";
+  private eventListeners = new Set<(e: EventLine) => void>();
+  private closeListeners = new Set<() => void>();
+  private keepAlive = false;
+  hello: Hello | undefined;
+
+  constructor(readonly path: string) {}
+
+  /** Connects (once); rejects when no runtime listens. */
+  connect(): Promise<Socket> {
+    if (this.socket && !this.socket.destroyed) return Promise.resolve(this.socket);
+    this.connecting ??= new Promise<Socket>((resolve, reject) => {
+      const s = createConnection(this.path);
+      let helloSeen = false;
+      s.setNoDelay(true);
+      s.once("error", (e) => {
+        this.connecting = undefined;
+        if (!helloSeen) reject(e);
+      });
+      s.on("data", (chunk) => {
+        this.buffer += chunk.toString("utf8");
+        let nl: number;
+        while ((nl = this.buffer.indexOf("\n")) >= 0) {
+          const line = this.buffer.slice(0, nl);
+          this.buffer = this.buffer.slice(nl + 1);
+          if (!line.trim()) continue;
+          let msg: Record<string, unknown>;
+          try {
+            msg = JSON.parse(line) as Record<string, unknown>;
+          } catch {
+            continue;
+          }
+          if (!helloSeen && msg.hello === "modtasks") {
+            helloSeen = true;
+            this.hello = msg as unknown as Hello;
+            this.socket = s;
+            this.connecting = undefined;
+            this.updateRef();
+            resolve(s);
+            continue;
+          }
+          this.onLine(msg);
+        }
+      });
+      s.on("close", () => {
+        this.socket = undefined;
+        this.connecting = undefined;
+        this.buffer = "";
+        const err = new Error("the modtasks runtime closed the connection");
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+        for (const l of this.closeListeners) l();
+        if (!helloSeen) reject(err);
+      });
+    });
+    return this.connecting;
+  }
+
+  private onLine(msg: Record<string, unknown>): void {
+    if (typeof msg.event === "string") {
+      for (const l of this.eventListeners) l(msg as EventLine);
+      return;
+    }
+    const reply = msg as unknown as Reply;
+    const p = this.pending.get(reply.id);
+    if (!p) return;
+    this.pending.delete(reply.id);
+    this.updateRef();
+    if (reply.ok) p.resolve(reply.result);
+    else p.reject(new Error(reply.error));
+  }
+
+  private updateRef(): void {
+    const s = this.socket;
+    if (!s) return;
+    if (this.keepAlive || this.pending.size > 0) s.ref();
+    else s.unref();
+  }
+
+  /** Keep the process alive while connected (e.g. while subscribed to events). */
+  ref(on = true): void {
+    this.keepAlive = on;
+    this.updateRef();
+  }
+
+  async request<T = unknown>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+    const s = await this.connect();
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.updateRef();
+      s.write(JSON.stringify({ ...args, id, op } satisfies Request) + "\n");
+    });
+  }
+
+  /** Sends without waiting for a reply (e.g. a wake-up). Silently does nothing without a runtime. */
+  async notify(op: string, args: Record<string, unknown> = {}): Promise<boolean> {
+    try {
+      const s = await this.connect();
+      s.write(JSON.stringify({ ...args, op } satisfies Request) + "\n");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  onEvent(fn: (e: EventLine) => void): () => void {
+    this.eventListeners.add(fn);
+    return () => this.eventListeners.delete(fn);
+  }
+
+  onClose(fn: () => void): () => void {
+    this.closeListeners.add(fn);
+    return () => this.closeListeners.delete(fn);
+  }
+
+  get connected(): boolean {
+    return !!this.socket && !this.socket.destroyed;
+  }
+
+  close(): void {
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+}

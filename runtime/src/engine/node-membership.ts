@@ -1,0 +1,94 @@
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import type { NodeRow } from "../queue/queue-sql";
+import type { QueueStore } from "../queue/store";
+
+/**
+ * A runtime's registration in the database: a row per node name with a heartbeat, and the lease
+ * owner id (`name/pid/start`) its claims carry. Another instance under the same name that is
+ * still alive is refused; a dead one (no heartbeat within the lease, or its pid gone on this
+ * host) has its running tasks recovered at once and its orphaned workers killed.
+ */
+export class NodeMembership {
+  readonly owner: string;
+  readonly host = hostname();
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly store: QueueStore,
+    readonly name: string,
+    private readonly leaseMs: number,
+    private readonly info: () => Record<string, unknown>,
+    private readonly log: (level: "info" | "warn" | "error", text: string) => void,
+  ) {
+    this.owner = `${name}/${process.pid}/${this.started}`;
+  }
+
+  private row(now: number): NodeRow {
+    return { name: this.name, instance: this.owner, host: this.host, pid: process.pid, started: this.started, heartbeat: now, info: this.info() };
+  }
+
+  /** Registers this instance; throws when a live runtime already uses the name. */
+  async register(): Promise<void> {
+    const now = Date.now();
+    for (const n of await this.store.listNodes()) {
+      const dead = this.isDead(n, now);
+      if (n.name === this.name && !dead) {
+        throw new Error(
+          `node name '${this.name}' is in use by pid ${n.pid} on ${n.host} (heartbeat ${Math.round((now - n.heartbeat) / 1000)} s ago); stop it or pick another --node-name`,
+        );
+      }
+      if (dead && (n.name === this.name || n.host === this.host)) await this.bury(n);
+    }
+    await this.store.upsertNode(this.row(now));
+  }
+
+  /** Whether a node's runtime can no longer commit anything. */
+  private isDead(n: NodeRow, now: number): boolean {
+    if (n.host === this.host && !pidAlive(n.pid)) return true;
+    return now - n.heartbeat > this.leaseMs;
+  }
+
+  /** Recovers a dead node's tasks and removes its row; kills its orphaned workers on this host first. */
+  private async bury(n: NodeRow): Promise<void> {
+    if (n.host === this.host) {
+      const pids = Array.isArray(n.info.workerPids) ? (n.info.workerPids as unknown[]).filter((p): p is number => typeof p === "number") : [];
+      for (const pid of pids) killIfOurWorker(pid);
+    }
+    const recovered = await this.store.recoverLeases({ now: Date.now(), deadOwners: [n.instance] });
+    if (recovered.length) this.log("warn", `node '${n.name}' (pid ${n.pid}) stopped without finishing ${recovered.length} task(s); they run again`);
+    await this.store.removeNode(n.name, n.instance);
+  }
+
+  /** Renews the heartbeat and this node's leases; false when the row was taken over. */
+  async beat(): Promise<boolean> {
+    const now = Date.now();
+    const ok = (await this.store.heartbeatNode(this.name, this.owner, now, this.info())) > 0;
+    if (ok) await this.store.renewLeases(this.owner, now + this.leaseMs);
+    return ok;
+  }
+
+  async unregister(): Promise<void> {
+    await this.store.removeNode(this.name, this.owner);
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Kills a leftover worker of a dead runtime, but never an unrelated process that reused the pid. */
+function killIfOurWorker(pid: number): void {
+  try {
+    const environ = readFileSync(`/proc/${pid}/environ`, "latin1");
+    if (!environ.split("\0").some((v) => v.startsWith("MODTASKS_WORKER="))) return;
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // gone already, or not ours to inspect
+  }
+}

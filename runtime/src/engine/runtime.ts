@@ -1,0 +1,322 @@
+import { cpus } from "node:os";
+import { controlSocketPath } from "../control/protocol";
+import { ControlServer } from "../control/server";
+import { type DbConfig, describeDb, openStore } from "../queue/open-store";
+import { DEFAULT_KEEP_FINISHED_MS } from "../queue/policy";
+import type { QueueStore } from "../queue/store";
+import type { TaskTypeInfo } from "../queue/task-types";
+import { WorkerPool } from "../workers/pool";
+import { Dispatcher, type TaskEvent } from "./dispatcher";
+import { type LoadedModules, loadModules, publishTypes } from "./modules";
+import { NodeMembership } from "./node-membership";
+import { workerScriptPath } from "./paths";
+import { registerControlOps } from "./control-ops";
+
+export type LogFn = (level: "info" | "warn" | "error", text: string) => void;
+
+export interface RuntimeOptions {
+  db: DbConfig;
+  /** Module folders, or folders to search for modules. */
+  moduleDirs: string[];
+  nodeName?: string;
+  /** Workers of the default cluster (`system:default`); default: number of cores. */
+  workers?: number;
+  /** How long a claim holds without a heartbeat before another node may take the task over. */
+  leaseMs?: number;
+  /** Safety-net poll for work that arrived without a wake-up. */
+  pollMs?: number;
+  keepFinishedMs?: number;
+  memoryLimitMb?: number;
+  /** Listen on this socket instead of the default beside the database. */
+  socketPath?: string;
+  /** Do not listen on a control socket at all (embedded use in tests). */
+  noControlSocket?: boolean;
+  serverType?: string;
+  log?: LogFn;
+}
+
+export interface RuntimeStatus {
+  node: string;
+  owner: string;
+  pid: number;
+  startedAt: number;
+  db: string;
+  socket: string | null;
+  modules: LoadedModules["modules"];
+  problems: LoadedModules["problems"];
+  clusters: { name: string; size: number; idle: number; busy: number; workers: ReturnType<WorkerPool["snapshot"]> }[];
+  running: { id: number; type: string; started: number; cluster: string }[];
+  counts: Awaited<ReturnType<QueueStore["counts"]>>;
+  nodes: { name: string; host: string; pid: number; heartbeat: number; started: number; info: Record<string, unknown> }[];
+}
+
+/**
+ * The local runtime: loads modules, registers as a node, runs one worker pool and dispatcher per
+ * task cluster, and serves the control socket. `modtasks run` is a thin shell around this.
+ */
+export class Runtime {
+  readonly startedAt = Date.now();
+  private readonly pools = new Map<string, WorkerPool>();
+  private readonly dispatchers = new Map<string, Dispatcher>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly eventListeners = new Set<(e: TaskEvent) => void>();
+  private modules: LoadedModules = { modules: [], types: [], clusters: [], scheduled: [], problems: [] };
+  private control: ControlServer | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly idleWaiters = new Set<() => void>();
+  private markStopped!: () => void;
+  /** Resolves once stop() has finished (whoever called it: a signal, the control socket, a takeover). */
+  readonly stopped = new Promise<void>((r) => (this.markStopped = r));
+  /** Keeps the process alive while the runtime runs, even with no workers or socket. */
+  private readonly keepAlive = setInterval(() => {}, 1 << 30);
+  readonly membership: NodeMembership;
+  readonly log: LogFn;
+  readonly leaseMs: number;
+
+  private constructor(
+    readonly store: QueueStore,
+    readonly opts: RuntimeOptions,
+  ) {
+    this.log = opts.log ?? (() => {});
+    this.leaseMs = opts.leaseMs ?? 10_000;
+    this.membership = new NodeMembership(store, opts.nodeName ?? "local", this.leaseMs, () => this.nodeInfo(), this.log);
+  }
+
+  static async start(opts: RuntimeOptions): Promise<Runtime> {
+    const store = await openStore(opts.db);
+    const rt = new Runtime(store, opts);
+    try {
+      await rt.boot();
+    } catch (e) {
+      await rt.stop().catch(() => {});
+      throw e;
+    }
+    return rt;
+  }
+
+  get nodeName(): string {
+    return this.membership.name;
+  }
+
+  private nodeInfo(): Record<string, unknown> {
+    return {
+      workerPids: [...this.pools.values()].flatMap((p) => p.pids()),
+      running: [...this.dispatchers.values()].flatMap((d) => d.runningTasks().map((t) => t.id)),
+      clusters: [...this.pools.values()].map((p) => ({ name: p.name, size: p.size, busy: p.busy })),
+      socket: this.control?.path ?? null,
+    };
+  }
+
+  private async boot(): Promise<void> {
+    this.modules = await loadModules(this.opts.moduleDirs, { serverType: this.opts.serverType });
+    for (const p of this.modules.problems) this.log("warn", `${p.file}:${p.line}: ${p.message}`);
+    await this.membership.register();
+    await publishTypes(this.store, this.modules.types);
+    this.syncPools();
+    if (!this.opts.noControlSocket) {
+      this.control = new ControlServer(this.opts.socketPath ?? controlSocketPath(this.opts.db, this.nodeName), {
+        pid: process.pid,
+        node: this.nodeName,
+        db: describeDb(this.opts.db),
+      });
+      registerControlOps(this, this.control);
+      await this.control.listen();
+    }
+    const every = (ms: number, fn: () => Promise<unknown>) => {
+      const t = setInterval(() => {
+        fn().catch((e: unknown) => this.log("error", e instanceof Error ? e.message : String(e)));
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    // Heartbeat: a third of the lease, so two missed beats still leave the lease valid.
+    every(Math.max(100, Math.floor(this.leaseMs / 3)), () => this.heartbeat());
+    every(Math.max(250, Math.floor(this.leaseMs / 4)), async () => {
+      const ids = await this.store.recoverLeases({ now: Date.now() });
+      if (ids.length) {
+        this.log("warn", `took over ${ids.length} task(s) whose runtime stopped heartbeating: ${ids.join(", ")}`);
+        this.wake();
+      }
+    });
+    every(60 * 60 * 1000, () => this.purge());
+    await this.purge();
+    this.wake();
+    this.log("info", `runtime '${this.nodeName}' started on ${describeDb(this.opts.db)} with ${this.modules.modules.length} module(s), ${this.modules.types.length} task type(s)`);
+  }
+
+  private async heartbeat(): Promise<void> {
+    let ok: boolean;
+    try {
+      ok = await this.membership.beat();
+    } catch (e) {
+      // The database is unreachable: stop claiming; runs in flight may still finish.
+      for (const d of this.dispatchers.values()) d.setPaused(true);
+      throw new Error(`heartbeat failed, not claiming new tasks: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!ok) {
+      this.log("error", "another runtime took over this node's name: stopping");
+      void this.stop();
+      return;
+    }
+    for (const d of this.dispatchers.values()) d.setPaused(false);
+    // Cancels requested by other processes while our runs went on.
+    for (const id of await this.store.cancelRequestedRuns(this.membership.owner)) void this.cancelRunning(id);
+  }
+
+  private async purge(): Promise<void> {
+    const n = await this.store.purgeFinished(Date.now() - (this.opts.keepFinishedMs ?? DEFAULT_KEEP_FINISHED_MS));
+    if (n) this.log("info", `purged ${n} finished task(s)`);
+  }
+
+  /** Creates, resizes or retires pools to match the loaded clusters. */
+  private syncPools(): void {
+    const defaultSize = this.opts.workers ?? Math.max(1, cpus().length);
+    const wanted = new Map<string, number>();
+    for (const t of this.modules.types) {
+      if (wanted.has(t.cluster)) continue;
+      const decl = this.modules.clusters.find((c) => c.name === t.cluster);
+      wanted.set(t.cluster, decl ? decl.workers : defaultSize);
+    }
+    for (const [name, size] of wanted) {
+      let pool = this.pools.get(name);
+      if (!pool) {
+        pool = new WorkerPool({
+          name,
+          size,
+          workerScript: workerScriptPath(),
+          db: this.opts.db,
+          types: this.modules.types,
+          ...(this.opts.memoryLimitMb ? { memoryLimitMb: this.opts.memoryLimitMb } : {}),
+          log: this.log,
+        });
+        pool.on("wake", () => this.wake());
+        this.pools.set(name, pool);
+        const d = new Dispatcher({
+          store: this.store,
+          pool,
+          owner: this.membership.owner,
+          node: this.nodeName,
+          leaseMs: this.leaseMs,
+          pollMs: this.opts.pollMs ?? 1000,
+          types: () => this.modules.types.filter((t) => t.cluster === name && t.kind === "managed"),
+          onEvent: (e) => this.emit(e),
+          onIdle: () => this.checkIdle(),
+          log: this.log,
+        });
+        this.dispatchers.set(name, d);
+        pool.start();
+      } else {
+        pool.updateTypes(this.modules.types);
+        if (pool.size !== size) pool.resize(size);
+      }
+    }
+  }
+
+  /** Re-reads the module definitions (after an edit) and applies them without a restart. */
+  async reload(): Promise<void> {
+    this.modules = await loadModules(this.opts.moduleDirs, { serverType: this.opts.serverType });
+    await publishTypes(this.store, this.modules.types);
+    this.syncPools();
+    for (const p of this.pools.values()) p.recycle();
+    this.wake();
+  }
+
+  get taskTypes(): readonly TaskTypeInfo[] {
+    return this.modules.types;
+  }
+
+  get loaded(): LoadedModules {
+    return this.modules;
+  }
+
+  /** Look for runnable work now (new tasks were committed). */
+  wake(): void {
+    for (const d of this.dispatchers.values()) d.wake();
+  }
+
+  onEvent(fn: (e: TaskEvent) => void): () => void {
+    this.eventListeners.add(fn);
+    return () => this.eventListeners.delete(fn);
+  }
+
+  private emit(e: TaskEvent): void {
+    for (const l of this.eventListeners) l(e);
+    this.control?.broadcast(e);
+  }
+
+  /** Kills a task this runtime runs and records it as cancelled; false when it does not run it. */
+  async cancelRunning(id: number): Promise<boolean> {
+    for (const d of this.dispatchers.values()) if (await d.cancel(id)) return true;
+    return false;
+  }
+
+  isRunning(id: number): boolean {
+    for (const d of this.dispatchers.values()) if (d.isRunning(id)) return true;
+    return false;
+  }
+
+  async status(): Promise<RuntimeStatus> {
+    const nodes = await this.store.listNodes();
+    return {
+      node: this.nodeName,
+      owner: this.membership.owner,
+      pid: process.pid,
+      startedAt: this.startedAt,
+      db: describeDb(this.opts.db),
+      socket: this.control?.path ?? null,
+      modules: this.modules.modules,
+      problems: this.modules.problems,
+      clusters: [...this.pools.values()].map((p) => ({ name: p.name, size: p.size, idle: p.idle, busy: p.busy, workers: p.snapshot() })),
+      running: [...this.dispatchers.entries()].flatMap(([cluster, d]) => d.runningTasks().map((t) => ({ ...t, cluster }))),
+      counts: await this.store.counts(),
+      nodes: nodes.map((n) => ({ name: n.name, host: n.host, pid: n.pid, heartbeat: n.heartbeat, started: n.started, info: n.info })),
+    };
+  }
+
+  /**
+   * Resolves when nothing is runnable: no run in flight and no pending task of a loaded type
+   * whose time has come. Tasks waiting for a later retry or notBefore do not count.
+   */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      if (await this.isIdle()) return;
+      await new Promise<void>((r) => this.idleWaiters.add(r));
+    }
+  }
+
+  private async isIdle(): Promise<boolean> {
+    for (const d of this.dispatchers.values()) if (!d.quiet) return false;
+    const names = this.modules.types.filter((t) => t.kind === "managed").map((t) => t.name);
+    const next = await this.store.nextRunAt(names);
+    return next === undefined || next > Date.now();
+  }
+
+  private checkIdle(): void {
+    if (!this.idleWaiters.size) return;
+    const waiters = [...this.idleWaiters];
+    this.idleWaiters.clear();
+    for (const w of waiters) w();
+  }
+
+  /** Stops claiming, kills the workers, returns their tasks to the queue, and unregisters. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const t of this.timers) clearInterval(t);
+      for (const d of this.dispatchers.values()) d.setPaused(true);
+      await Promise.all([...this.pools.values()].map((p) => p.stop()));
+      await Promise.all([...this.dispatchers.values()].map((d) => d.stop()));
+      try {
+        await this.store.recoverLeases({ now: Date.now(), deadOwners: [this.membership.owner] });
+        await this.membership.unregister();
+      } catch (e) {
+        this.log("error", `could not return running tasks to the queue: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      await this.control?.close();
+      this.control?.dropConnections();
+      await this.store.close();
+      clearInterval(this.keepAlive);
+      this.markStopped();
+    })();
+    return this.stopping;
+  }
+}

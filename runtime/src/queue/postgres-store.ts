@@ -1,0 +1,87 @@
+import type { Pool, PoolClient, PoolConfig } from "pg";
+import { describeDb } from "./open-store";
+import { migrateSchema } from "./schema";
+import { postgresDialect } from "./sql-dialect";
+import { SqlQueueStore } from "./sql-queue-store";
+import type { SqlExecutor } from "./store";
+
+/** Any constant works; it only has to be the same on every node (serialises migrations). */
+const MIGRATION_LOCK = 0x6d6f6474; // "modt"
+
+/**
+ * PostgreSQL storage: the same statements as SQLite (queue-sql.ts); row locks with SKIP LOCKED
+ * let many nodes claim from one table without waiting on each other.
+ */
+export class PostgresStore extends SqlQueueStore {
+  readonly kind = "postgres" as const;
+  readonly location: string;
+  private readonly pool: Pool;
+
+  constructor(
+    readonly url: string,
+    opts: { max?: number; applicationName?: string } = {},
+  ) {
+    super(postgresDialect);
+    this.location = describeDb({ kind: "postgres", url });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pg = require("pg") as typeof import("pg");
+    const config: PoolConfig = {
+      connectionString: url,
+      max: opts.max ?? 4,
+      application_name: opts.applicationName ?? "modtasks",
+      // BIGINT (times in ms, ids) as numbers: both stay far below 2^53.
+      types: {
+        getTypeParser: ((oid: number, format?: string) =>
+          oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) as never,
+      },
+    };
+    this.pool = new pg.Pool(config);
+    // An idle client that loses its connection must not crash the process; the next query reconnects.
+    this.pool.on("error", () => {});
+  }
+
+  private executor(c: PoolClient | Pool): SqlExecutor {
+    return {
+      query: async <R>(sql: string, params?: readonly unknown[]) => (await c.query(sql, params as unknown[])).rows as R[],
+      execute: async (sql: string, params?: readonly unknown[]) => ({ changes: (await c.query(sql, params as unknown[])).rowCount ?? 0 }),
+    };
+  }
+
+  async migrate(): Promise<void> {
+    await this.inTransaction(async (db) => {
+      // Several nodes may start at once: one migrates, the others wait and then see it done.
+      await db.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      await migrateSchema(db, postgresDialect);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  protected async inTransaction<T>(fn: (exec: SqlExecutor, afterCommit: (cb: () => void) => void) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const callbacks: (() => void)[] = [];
+    let broken = false;
+    try {
+      await client.query("BEGIN");
+      const result = await fn(this.executor(client), (cb) => void callbacks.push(cb));
+      await client.query("COMMIT");
+      for (const cb of callbacks) cb();
+      return result;
+    } catch (e) {
+      try {
+        await client.query("ROLLBACK");
+      } catch {
+        broken = true; // the connection itself failed: do not return it to the pool
+      }
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  protected read<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T> {
+    return fn(this.executor(this.pool));
+  }
+}

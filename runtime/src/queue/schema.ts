@@ -1,0 +1,92 @@
+import type { SqlDialect } from "./sql-dialect";
+import type { SqlExecutor } from "./store";
+
+/**
+ * Versioned schema migrations, shared by both databases. Each entry runs once, in order, inside
+ * the migrating transaction; the version is kept in modtasks_meta. Times are epoch milliseconds
+ * (BIGINT) and JSON is TEXT on both databases, so values read back identically everywhere.
+ */
+export const migrations: ((d: SqlDialect) => string[])[] = [
+  // 1: the queue, its error history, runtime nodes
+  (d) => [
+    `CREATE TABLE IF NOT EXISTS modtasks_tasks (
+      ${d.idColumn},
+      type TEXT NOT NULL,
+      state TEXT NOT NULL,
+      outcome TEXT,
+      data TEXT NOT NULL,
+      auxdata TEXT,
+      priority INTEGER NOT NULL DEFAULT 0,
+      created BIGINT NOT NULL,
+      notbefore BIGINT NOT NULL DEFAULT 0,
+      nextattempt BIGINT NOT NULL,
+      runat BIGINT NOT NULL,
+      timeout BIGINT,
+      failures INTEGER NOT NULL DEFAULT 0,
+      iterations INTEGER NOT NULL DEFAULT 0,
+      lasterror TEXT,
+      laststack TEXT,
+      result TEXT,
+      finished BIGINT,
+      started BIGINT,
+      lease_owner TEXT,
+      lease_token TEXT,
+      lease_expires BIGINT,
+      cancel_requested INTEGER NOT NULL DEFAULT 0,
+      metadata TEXT
+    )`,
+    // The claim order: priority, then runAt, then id, over pending rows only.
+    `CREATE INDEX IF NOT EXISTS modtasks_tasks_runnable ON modtasks_tasks (priority, runat, id) WHERE state = 'pending'`,
+    `CREATE INDEX IF NOT EXISTS modtasks_tasks_running ON modtasks_tasks (lease_expires) WHERE state = 'running'`,
+    `CREATE INDEX IF NOT EXISTS modtasks_tasks_finished ON modtasks_tasks (finished) WHERE state = 'finished'`,
+    `CREATE INDEX IF NOT EXISTS modtasks_tasks_type ON modtasks_tasks (type, created)`,
+    `CREATE TABLE IF NOT EXISTS modtasks_task_errors (
+      taskid BIGINT NOT NULL,
+      at BIGINT NOT NULL,
+      error TEXT NOT NULL,
+      stack TEXT
+    )`,
+    `CREATE INDEX IF NOT EXISTS modtasks_task_errors_task ON modtasks_task_errors (taskid)`,
+    `CREATE TABLE IF NOT EXISTS modtasks_nodes (
+      name TEXT PRIMARY KEY,
+      instance TEXT NOT NULL,
+      host TEXT NOT NULL,
+      pid INTEGER NOT NULL,
+      started BIGINT NOT NULL,
+      heartbeat BIGINT NOT NULL,
+      info TEXT
+    )`,
+    // Declared task types, written by every runtime that loads modules, so application code
+    // can validate `module:type` without parsing module definitions itself.
+    `CREATE TABLE IF NOT EXISTS modtasks_types (
+      name TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      info TEXT NOT NULL,
+      updated BIGINT NOT NULL
+    )`,
+  ],
+];
+
+export const SCHEMA_VERSION = migrations.length;
+
+export const META_TABLE = `CREATE TABLE IF NOT EXISTS modtasks_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`;
+
+/** Applies the migrations this database has not seen. Call inside a write transaction. */
+export async function migrateSchema(db: SqlExecutor, dialect: SqlDialect): Promise<number> {
+  await db.execute(META_TABLE);
+  const rows = await db.query<{ value: string }>(`SELECT value FROM modtasks_meta WHERE key = 'schema_version'`);
+  const current = rows.length ? Number(rows[0]!.value) : 0;
+  if (current > migrations.length) {
+    throw new Error(`this database has schema version ${current}, newer than this modtasks (${migrations.length}); upgrade modtasks`);
+  }
+  for (let v = current; v < migrations.length; v++) {
+    for (const stmt of migrations[v]!(dialect)) await db.execute(stmt);
+  }
+  if (current !== migrations.length) {
+    await db.execute(
+      `INSERT INTO modtasks_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [String(migrations.length)],
+    );
+  }
+  return migrations.length - current;
+}

@@ -1,0 +1,38 @@
+import { pathToFileURL } from "node:url";
+
+/**
+ * Loads the module a task names, once per worker process: module globals and open connections
+ * survive between runs, as the seed promises ("its VM is not necessarily created"), while each
+ * run gets a new task object.
+ */
+const loaded = new Map<string, Promise<Record<string, unknown>>>();
+
+/**
+ * `.ts` task files load without a build step: workers start with tsx's loader (`--import`),
+ * which compiles TypeScript on import and require alike.
+ */
+export function typeScriptLoaderArgs(): string[] {
+  return ["--import", pathToFileURL(require.resolve("tsx")).href];
+}
+
+export async function loadExport(file: string, exportName: string): Promise<unknown> {
+  let p = loaded.get(file);
+  if (!p) {
+    p = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
+    loaded.set(file, p);
+    // A module that failed to load is tried again next time (the file may have been fixed).
+    p.catch(() => loaded.delete(file));
+  }
+  const ns = await p;
+  if (exportName in ns) return ns[exportName];
+  // CommonJS modules imported from ESM expose their exports on `default`.
+  const def = ns.default as Record<string, unknown> | undefined;
+  if (def && typeof def === "object" && exportName in def) return def[exportName];
+  if (exportName === "default" && def !== undefined) return def;
+  throw new Error(`'${exportName}' is not exported by ${file}`);
+}
+
+/** Forgets loaded modules so the next run loads the edited code (after a definition or file change). */
+export function forgetModules(): void {
+  loaded.clear();
+}
