@@ -100,6 +100,8 @@ export class RuntimeHandle {
           const ids = await tx.insertTasks(buildTaskRows(info, data, options, Date.now()));
           if (!scheduled) {
             scheduled = true;
+            // PostgreSQL: every runtime node hears this on commit. SQLite: poke the local runtime.
+            await tx.notify("modtasks_wake", "");
             tx.afterCommit(() => void this.control.notify("wake"));
           }
           return ids;
@@ -183,9 +185,11 @@ export class RuntimeHandle {
       const r = await this.control.request<string>("cancel", { taskId: id });
       if (r === "cancelled" || r === "finished" || r === "missing") return r;
     } catch {
-      // No runtime on this machine: record the request; whoever runs it kills it.
+      // No runtime on this machine: record the request; whoever runs it kills it (told by NOTIFY
+      // on PostgreSQL, or at its next heartbeat).
       const r = await this.store.requestCancel(id, Date.now(), "Task was cancelled");
       if (r !== "requested") return r;
+      await this.store.transaction((tx) => tx.notify("modtasks_cancel", String(id)));
     }
     const end = await waitForTaskEnd(this.store, this.control, id, { timeoutMs: opts.timeout ?? 30_000, acceptTempFailure: false });
     if (end.kind === "missing") return "missing";

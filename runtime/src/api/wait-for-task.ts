@@ -1,6 +1,7 @@
 import type { ControlClient } from "../control/client";
 import type { QueueStore } from "../queue/store";
 import type { TaskRecord } from "../queue/types";
+import { parseFinished } from "../queue/notifications";
 
 export type TaskEnd = { kind: "ended"; task: TaskRecord } | { kind: "timeout"; task: TaskRecord } | { kind: "missing" };
 
@@ -18,7 +19,7 @@ export async function waitForTaskEnd(
   id: number,
   opts: { timeoutMs: number; acceptTempFailure: boolean; signal?: AbortSignal },
 ): Promise<TaskEnd> {
-  const sub = new ControlSubscription(control);
+  const sub = new ControlSubscription(control, store);
   await sub.open();
   try {
     const deadline = Date.now() + opts.timeoutMs;
@@ -47,9 +48,22 @@ class ControlSubscription {
   live = false;
   private waiters = new Map<number, Set<() => void>>();
   private off: (() => void)[] = [];
-  constructor(private readonly control: ControlClient) {}
+  constructor(
+    private readonly control: ControlClient,
+    private readonly store: QueueStore,
+  ) {}
+
+  private poke(id: number): void {
+    for (const w of this.waiters.get(id) ?? []) w();
+  }
 
   async open(): Promise<void> {
+    if (this.store.notifies) {
+      // PostgreSQL: the runtime that finishes the task may be on another node.
+      this.off.push(await this.store.listen("modtasks_events", (payload) => parseFinished(payload).forEach((id) => this.poke(id))));
+      this.live = true;
+      return;
+    }
     try {
       await this.control.request("subscribe");
       this.live = true;

@@ -29,7 +29,7 @@ export async function run(args: string[]): Promise<number> {
     } catch (e) {
       throw new CliError(`no runtime is running for ${describeDb(db)}, and the database cannot be read: ${(e as Error).message}`, 1);
     }
-    if (options.json) process.stdout.write(JSON.stringify({ runtime: false, db: describeDb(db), counts }, null, 2) + "\n");
+    if (options.json) process.stdout.write(JSON.stringify({ runtime: false, db: describeDb(db), socket: controlSocketPath(db, options["node-name"] as string | undefined), counts }, null, 2) + "\n");
     else process.stdout.write(`no runtime is running for ${describeDb(db)}\nqueue: ${formatCounts(counts)}\n`);
     return 0;
   }

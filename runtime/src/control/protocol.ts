@@ -48,7 +48,7 @@ export function controlSocketPath(db: DbConfig, node?: string): string {
     const beside = join(dirname(db.path), "runtime.sock");
     if (beside.length <= MAX_SOCKET_PATH) return beside;
   }
-  const key = db.kind === "sqlite" ? db.path : `${db.url}#${node ?? ""}`;
+  const key = db.kind === "sqlite" ? db.path : `${db.url}#${node ?? "local"}`;
   const hash = createHash("sha256").update(key).digest("hex").slice(0, 16);
   return join(tmpdir(), `modtasks-${hash}.sock`);
 }

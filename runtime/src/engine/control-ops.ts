@@ -1,5 +1,13 @@
 import { ControlError, type ControlServer } from "../control/server";
+import { buildTaskRows, resolveManagedType, ScheduleError } from "../queue/scheduling";
+import type { ListTasksOptions, ScheduleOptions } from "../queue/types";
 import type { Runtime } from "./runtime";
+
+function taskIdOf(v: unknown): number {
+  const id = Number(v);
+  if (!Number.isInteger(id) || id <= 0) throw new ControlError(`invalid task id ${JSON.stringify(v)}`);
+  return id;
+}
 
 /**
  * The operations the runtime answers on its control socket. Operations that only read or write
@@ -18,9 +26,55 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
     return { node: rt.nodeName };
   });
 
+  server.handle("list", (req) => rt.store.list((req.filter ?? {}) as ListTasksOptions));
+
+  server.handle("describe", async (req) => {
+    const t = await rt.store.describe(taskIdOf(req.taskId));
+    if (!t) throw new ControlError(`No such task #${req.taskId}`);
+    return t;
+  });
+
+  server.handle("counts", () => rt.store.counts());
+
+  server.handle("types", () => rt.taskTypes);
+
+  server.handle("schedule", async (req) => {
+    const lookup = (name: string) => rt.taskTypes.find((t) => t.name === name);
+    const datas = Array.isArray(req.dataList) ? (req.dataList as unknown[]) : [req.data ?? null];
+    try {
+      const info = resolveManagedType(lookup, String(req.type));
+      const rows = buildTaskRows(info, datas, (req.options ?? {}) as ScheduleOptions, Date.now());
+      const ids = await rt.store.transaction((tx) => tx.insertTasks(rows));
+      rt.wake();
+      return ids;
+    } catch (e) {
+      if (e instanceof ScheduleError) throw new ControlError(e.message);
+      throw e;
+    }
+  });
+
+  server.handle("retry", async (req) => {
+    const ids = (Array.isArray(req.taskIds) ? req.taskIds : [req.taskId]).map(taskIdOf);
+    const n = await rt.store.retry(ids, Date.now());
+    rt.wake();
+    return n;
+  });
+
+  server.handle("reschedule", async (req) => {
+    const id = await rt.store.rescheduleFinished(taskIdOf(req.taskId), Date.now());
+    if (id === undefined) throw new ControlError(`Task #${req.taskId} is not finished (or does not exist)`);
+    rt.wake();
+    return id;
+  });
+
+  server.handle("delete", async (req) => {
+    const id = taskIdOf(req.taskId);
+    if (rt.isRunning(id)) await rt.cancelRunning(id);
+    return rt.store.remove(id);
+  });
+
   server.handle("cancel", async (req) => {
-    const id = Number(req.taskId);
-    if (!Number.isInteger(id) || id <= 0) throw new ControlError(`invalid task id ${JSON.stringify(req.taskId)}`);
+    const id = taskIdOf(req.taskId);
     const r = await rt.store.requestCancel(id, Date.now(), String(req.error ?? "Task was cancelled"));
     if (r === "requested" && rt.isRunning(id)) {
       await rt.cancelRunning(id);

@@ -3,6 +3,7 @@ import type { TaskTypeInfo } from "../queue/task-types";
 import type { ClaimedTask, Resolution } from "../queue/types";
 import type { PoolRunResult, WorkerPool } from "../workers/pool";
 import type { RunRequest } from "../workers/protocol";
+import { finishedPayloads } from "../queue/notifications";
 
 /** Something that happened to a managed task, for status views and result waiters. */
 export type TaskEvent =
@@ -107,6 +108,8 @@ export class Dispatcher {
           ({ outcomes, claimed } = await this.o.store.transaction(async (tx) => {
             const outs: FinishOutcome[] = [];
             for (const f of batch) outs.push(await tx.finishRun(f.finish, now));
+            // Waiters on other processes or nodes (PostgreSQL) learn of the ends on commit.
+            for (const payload of finishedPayloads(outs.filter((o) => o.applied).map((o) => o.id))) await tx.notify("modtasks_events", payload);
             const got = free > 0 && typeNames.length ? await tx.claim({ types: typeNames, limit: free, now, owner: this.o.owner, leaseMs: this.o.leaseMs }) : [];
             return { outcomes: outs, claimed: got };
           }));
@@ -167,7 +170,7 @@ export class Dispatcher {
   private start(task: ClaimedTask): void {
     const info = this.o.types().find((t) => t.name === task.type);
     const runId = ++this.runCounter;
-    if (!info?.impl) {
+    if (!info?.impl || info.unrunnable) {
       // The declaration changed under us (removed, or no longer runnable): a failure like any other.
       const policy = info ?? { timeoutMs: 0, failRescheduleMs: 15 * 60_000, maxFailures: -1 };
       this.queueFinish({ id: task.id, leaseToken: task.leaseToken, policy, resolution: { kind: "temporary-failure", error: info?.unrunnable ?? `No such managed task type '${task.type}'` } }, task.type);

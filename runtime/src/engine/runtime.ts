@@ -64,6 +64,7 @@ export class Runtime {
   private control: ControlServer | undefined;
   private stopping: Promise<void> | undefined;
   private readonly idleWaiters = new Set<() => void>();
+  private readonly unlisten: (() => void)[] = [];
   private markStopped!: () => void;
   /** Resolves once stop() has finished (whoever called it: a signal, the control socket, a takeover). */
   readonly stopped = new Promise<void>((r) => (this.markStopped = r));
@@ -113,6 +114,14 @@ export class Runtime {
     await this.membership.register();
     await publishTypes(this.store, this.modules.types);
     this.syncPools();
+    // PostgreSQL: other processes and nodes wake us and ask for cancels through NOTIFY.
+    this.unlisten.push(
+      await this.store.listen("modtasks_wake", () => this.wake()),
+      await this.store.listen("modtasks_cancel", (payload) => {
+        const id = Number(payload);
+        if (this.isRunning(id)) void this.cancelRunning(id);
+      }),
+    );
     if (!this.opts.noControlSocket) {
       this.control = new ControlServer(this.opts.socketPath ?? controlSocketPath(this.opts.db, this.nodeName), {
         pid: process.pid,
@@ -302,6 +311,7 @@ export class Runtime {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       for (const t of this.timers) clearInterval(t);
+      for (const u of this.unlisten) u();
       for (const d of this.dispatchers.values()) d.setPaused(true);
       await Promise.all([...this.pools.values()].map((p) => p.stop()));
       await Promise.all([...this.dispatchers.values()].map((d) => d.stop()));

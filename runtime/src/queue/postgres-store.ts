@@ -1,9 +1,9 @@
-import type { Pool, PoolClient, PoolConfig } from "pg";
+import type { Client, Pool, PoolClient, PoolConfig } from "pg";
 import { describeDb } from "./open-store";
 import { migrateSchema } from "./schema";
 import { postgresDialect } from "./sql-dialect";
 import { SqlQueueStore } from "./sql-queue-store";
-import type { SqlExecutor } from "./store";
+import type { NotifyChannel, SqlExecutor } from "./store";
 
 /** Any constant works; it only has to be the same on every node (serialises migrations). */
 const MIGRATION_LOCK = 0x6d6f6474; // "modt"
@@ -14,6 +14,8 @@ const MIGRATION_LOCK = 0x6d6f6474; // "modt"
  */
 export class PostgresStore extends SqlQueueStore {
   readonly kind = "postgres" as const;
+  readonly notifies = true;
+  private listener: Listener | undefined;
   readonly location: string;
   private readonly pool: Pool;
 
@@ -55,7 +57,13 @@ export class PostgresStore extends SqlQueueStore {
     });
   }
 
+  async listen(channel: NotifyChannel, fn: (payload: string) => void): Promise<() => void> {
+    this.listener ??= new Listener(this.url);
+    return this.listener.add(channel, fn);
+  }
+
   async close(): Promise<void> {
+    await this.listener?.close();
     await this.pool.end();
   }
 
@@ -83,5 +91,79 @@ export class PostgresStore extends SqlQueueStore {
 
   protected read<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T> {
     return fn(this.executor(this.pool));
+  }
+}
+
+/**
+ * One LISTEN connection per store, shared by all channels. It reconnects after a failure (with
+ * backoff) and re-issues its LISTENs; notifications sent while it was down are lost, which is
+ * why every consumer also has a slow safety poll.
+ */
+class Listener {
+  private client: Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private readonly handlers = new Map<string, Set<(payload: string) => void>>();
+  private closed = false;
+  private retryDelay = 100;
+
+  constructor(private readonly url: string) {}
+
+  async add(channel: string, fn: (payload: string) => void): Promise<() => void> {
+    let set = this.handlers.get(channel);
+    const isNew = !set;
+    if (!set) this.handlers.set(channel, (set = new Set()));
+    set.add(fn);
+    await this.ensure();
+    if (isNew) await this.client?.query(`LISTEN ${channel}`);
+    return () => {
+      set!.delete(fn);
+    };
+  }
+
+  private ensure(): Promise<void> {
+    if (this.client || this.closed) return Promise.resolve();
+    this.connecting ??= (async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const pg = require("pg") as typeof import("pg");
+      const c = new pg.Client({ connectionString: this.url, application_name: "modtasks-listen" });
+      c.on("notification", (n) => {
+        for (const fn of this.handlers.get(n.channel) ?? []) fn(n.payload ?? "");
+      });
+      c.on("error", () => this.lost(c));
+      c.on("end", () => this.lost(c));
+      try {
+        await c.connect();
+        for (const ch of this.handlers.keys()) await c.query(`LISTEN ${ch}`);
+        this.client = c;
+        this.retryDelay = 100;
+      } catch (e) {
+        c.end().catch(() => {});
+        this.scheduleReconnect();
+        throw e;
+      } finally {
+        this.connecting = undefined;
+      }
+    })();
+    return this.connecting;
+  }
+
+  private lost(c: Client): void {
+    if (this.client !== c) return;
+    this.client = undefined;
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed) return;
+    const t = setTimeout(() => this.ensure().catch(() => {}), this.retryDelay);
+    t.unref();
+    this.retryDelay = Math.min(this.retryDelay * 2, 5000);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = this.client;
+    this.client = undefined;
+    await c?.end().catch(() => {});
   }
 }

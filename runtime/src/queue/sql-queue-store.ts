@@ -1,6 +1,6 @@
 import * as Q from "./queue-sql";
 import type { SqlDialect } from "./sql-dialect";
-import type { ClaimRequest, FinishOutcome, NewTaskRow, QueueStore, RunFinish, SqlExecutor, StoreTransaction } from "./store";
+import type { ClaimRequest, FinishOutcome, NewTaskRow, NotifyChannel, QueueStore, RunFinish, SqlExecutor, StoreTransaction } from "./store";
 import type { ClaimedTask, ListTasksOptions } from "./types";
 
 /**
@@ -15,6 +15,8 @@ export abstract class SqlQueueStore implements QueueStore {
 
   constructor(protected readonly dialect: SqlDialect) {}
 
+  abstract readonly notifies: boolean;
+  abstract listen(channel: NotifyChannel, fn: (payload: string) => void): Promise<() => void>;
   abstract migrate(): Promise<void>;
   abstract close(): Promise<void>;
   /** Runs fn with a raw executor inside a write transaction; afterCommit callbacks run after COMMIT. */
@@ -37,6 +39,10 @@ export abstract class SqlQueueStore implements QueueStore {
         finishRun: async (f: RunFinish, now: number) => (guard(), Q.finishRun(exec, d, f, now)),
         claim: async (req: ClaimRequest) => (guard(), Q.claim(exec, d, req, `${req.owner}:${++this.claimCounter}:`)),
         afterCommit,
+        notify: async (channel: NotifyChannel, payload: string) => {
+          guard();
+          if (this.notifies) await exec.query("SELECT pg_notify($1, $2)", [channel, payload]);
+        },
       };
       try {
         return await fn(tx);

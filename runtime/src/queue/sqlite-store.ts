@@ -17,6 +17,7 @@ type Statement = BetterSqlite3.Statement;
  */
 export class SqliteStore extends SqlQueueStore {
   readonly kind = "sqlite" as const;
+  readonly notifies = false;
   private readonly db: Database;
   private readonly mutex = new AsyncMutex();
   private readonly statements = new Map<string, Statement>();
@@ -42,6 +43,11 @@ export class SqliteStore extends SqlQueueStore {
     // NORMAL in WAL mode: a commit survives a process crash (our failure model); only an OS
     // crash or power loss may lose the last transactions. FULL costs an fsync per commit.
     this.db.pragma("synchronous = NORMAL");
+  }
+
+  /** SQLite cannot reach other processes; its runtime is woken over the control socket. */
+  async listen(): Promise<() => void> {
+    return () => {};
   }
 
   private readonly exec: SqlExecutor = {

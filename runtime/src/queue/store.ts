@@ -67,7 +67,16 @@ export interface StoreTransaction extends SqlExecutor {
   claim(req: ClaimRequest): Promise<ClaimedTask[]>;
   /** Registers a callback run after a successful commit (e.g. to wake the runtime). */
   afterCommit(fn: () => void): void;
+  /**
+   * Sends a notification that listeners in other processes (and on other machines) receive once
+   * this transaction commits. PostgreSQL: NOTIFY. SQLite: nothing (its runtime is woken through
+   * the control socket instead).
+   */
+  notify(channel: NotifyChannel, payload: string): Promise<void>;
 }
+
+/** The notification channels the queue uses (PostgreSQL LISTEN/NOTIFY). */
+export type NotifyChannel = "modtasks_wake" | "modtasks_events" | "modtasks_cancel";
 
 export interface QueueStore {
   readonly kind: "sqlite" | "postgres";
@@ -77,6 +86,15 @@ export interface QueueStore {
   close(): Promise<void>;
   /** Runs fn in one write transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+
+  /**
+   * Calls fn for every notification on the channel (PostgreSQL: a dedicated LISTEN connection
+   * that reconnects). SQLite has no cross-process notifications: returns without listening.
+   * Resolves to an unsubscribe function once listening.
+   */
+  listen(channel: NotifyChannel, fn: (payload: string) => void): Promise<() => void>;
+  /** Whether notify() reaches other processes (false on SQLite). */
+  readonly notifies: boolean;
 
   /** Runs a statement outside any transaction (for reads). */
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;

@@ -75,7 +75,9 @@ export class RunDb implements TaskDb {
   async scheduleManagedTasks(type: string, data: unknown[], options: ScheduleOptions = {}): Promise<number[]> {
     const info = resolveManagedType(this.lookup, type);
     const rows = buildTaskRows(info, data, options, Date.now());
-    const ids = await (await this.begin()).insertTasks(rows);
+    const tx = await this.begin();
+    const ids = await tx.insertTasks(rows);
+    if (!this.scheduledSomething) await tx.notify("modtasks_wake", "");
     this.scheduledSomething = true;
     return ids;
   }

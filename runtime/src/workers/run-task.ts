@@ -7,6 +7,7 @@ import type { Resolution } from "../queue/types";
 import type { RunOutcome, RunRequest } from "./protocol";
 import { LeaseLostError, RunDb } from "./run-db";
 import { loadExport } from "./task-loader";
+import { finishedPayload } from "../queue/notifications";
 
 /** What a worker needs from its process to run tasks. */
 export interface RunEnvironment {
@@ -105,7 +106,11 @@ export async function runTask(req: RunRequest, env: RunEnvironment): Promise<Run
       if (commit && db.scheduledSomething) env.onScheduled();
       return { kind: "resolved", resolution };
     }
-    const finish = await db.finish(true, (tx) => tx.finishRun({ id: req.task.id, leaseToken: req.task.leaseToken!, resolution, policy: req.policy }, Date.now()));
+    const finish = await db.finish(true, async (tx) => {
+      const out = await tx.finishRun({ id: req.task.id, leaseToken: req.task.leaseToken!, resolution, policy: req.policy }, Date.now());
+      if (out.applied) await tx.notify("modtasks_events", finishedPayload([out.id]));
+      return out;
+    });
     if (db.scheduledSomething) env.onScheduled();
     return { kind: "committed", finish: finish! };
   } catch (e) {

@@ -1,0 +1,207 @@
+/**
+ * The storage conformance suite: every behaviour of the queue's storage, run against SQLite and
+ * PostgreSQL alike. A store that passes this can back the runtime.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { openStore } from "../../runtime/src/queue/open-store";
+import type { NewTaskRow, QueueStore } from "../../runtime/src/queue/store";
+import { DATABASES } from "../helpers/stores";
+
+const policy = { timeoutMs: 0, failRescheduleMs: 1000, maxFailures: -1 };
+
+function row(type: string, over: Partial<NewTaskRow> = {}): NewTaskRow {
+  return { type, dataJson: JSON.stringify({ n: 1 }), auxdataJson: null, priority: 0, created: 1000, notBefore: 0, timeout: null, ...over };
+}
+
+for (const dbut of DATABASES) {
+  describe(`storage conformance: ${dbut.name}`, () => {
+    let store: QueueStore;
+    let cleanup: () => Promise<void>;
+    let second: QueueStore;
+
+    before(async () => {
+      const made = await dbut.create();
+      cleanup = made.cleanup;
+      store = await openStore(made.db);
+      second = await openStore(made.db); // another connection, as another process would have
+    });
+    after(async () => {
+      await store.close();
+      await second.close();
+      await cleanup();
+    });
+
+    const fresh = async () => {
+      await store.transaction(async (tx) => {
+        await tx.execute("DELETE FROM modtasks_tasks");
+        await tx.execute("DELETE FROM modtasks_task_errors");
+      });
+    };
+
+    it("migrates idempotently and records the schema version", async () => {
+      await store.migrate();
+      await second.migrate();
+      assert.equal(await store.getSetting("schema_version"), "1");
+    });
+
+    it("claims in priority, then runAt, then id order, and only runnable types", async () => {
+      await fresh();
+      const ids = await store.transaction((tx) =>
+        tx.insertTasks([
+          row("m:a", { created: 1000 }),
+          row("m:a", { created: 500 }),
+          row("m:a", { created: 1000, priority: -100 }),
+          row("m:b", { created: 100 }),
+          row("m:a", { created: 100, notBefore: 5000 }),
+        ]),
+      );
+      const got = await store.claim({ types: ["m:a"], limit: 10, now: 2000, owner: "n1", leaseMs: 1000 });
+      assert.deepEqual(got.map((t) => t.id), [ids[2], ids[1], ids[0]]);
+      assert.ok(got.every((t) => t.leaseToken.startsWith("n1:")));
+      assert.deepEqual(await store.claim({ types: ["m:a"], limit: 10, now: 2000, owner: "n1", leaseMs: 1000 }), [], "notBefore in the future is not runnable");
+      assert.deepEqual((await store.claim({ types: ["m:a"], limit: 10, now: 5000, owner: "n1", leaseMs: 1000 })).map((t) => t.id), [ids[4]]);
+    });
+
+    it("rolls back: tasks scheduled in a failed transaction do not exist, and the app's own writes neither", async () => {
+      await fresh();
+      await store.transaction((tx) => tx.execute("CREATE TABLE IF NOT EXISTS conf_app (v INTEGER)"));
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.execute("INSERT INTO conf_app (v) VALUES ($1)", [42]);
+          await tx.insertTasks([row("m:a")]);
+          throw new Error("app changed its mind");
+        }),
+        /changed its mind/,
+      );
+      assert.equal((await store.counts()).pending, 0);
+      assert.deepEqual(await store.query("SELECT v FROM conf_app"), []);
+    });
+
+    it("applies a finish only while the lease holds", async () => {
+      await fresh();
+      await store.transaction((tx) => tx.insertTasks([row("m:a")]));
+      const [t] = await store.claim({ types: ["m:a"], limit: 1, now: 2000, owner: "n1", leaseMs: 1000 });
+      const wrong = await store.finishRuns([{ id: t!.id, leaseToken: "someone-else", resolution: { kind: "completed", result: null }, policy }], 3000);
+      assert.deepEqual(wrong, [{ id: t!.id, applied: false }]);
+      const right = await store.finishRuns([{ id: t!.id, leaseToken: t!.leaseToken, resolution: { kind: "completed", result: { ok: 1 } }, policy }], 3000);
+      assert.deepEqual(right, [{ id: t!.id, applied: true, state: "finished", outcome: "completed" }]);
+      const d = await store.describe(t!.id);
+      assert.deepEqual([d?.state, d?.outcome, d?.result, d?.iterations, d?.finished], ["finished", "completed", { ok: 1 }, 1, 3000]);
+      const again = await store.finishRuns([{ id: t!.id, leaseToken: t!.leaseToken, resolution: { kind: "completed", result: null }, policy }], 4000);
+      assert.deepEqual(again, [{ id: t!.id, applied: false }], "a task never completes twice");
+    });
+
+    it("records a temporary failure with backoff, error history, and a result", async () => {
+      await fresh();
+      await store.transaction((tx) => tx.insertTasks([row("m:a")]));
+      const [t] = await store.claim({ types: ["m:a"], limit: 1, now: 2000, owner: "n1", leaseMs: 1000 });
+      await store.finishRuns([{ id: t!.id, leaseToken: t!.leaseToken, resolution: { kind: "temporary-failure", error: "nope", stack: "at x", result: { partial: true } }, policy }], 3000);
+      const d = (await store.describe(t!.id))!;
+      assert.deepEqual([d.state, d.failures, d.nextAttempt, d.runAt, d.lastError, d.lastStack, d.result], ["pending", 1, 4000, 4000, "nope", "at x", { partial: true }]);
+      assert.deepEqual(d.errors.map((e) => e.error), ["nope"]);
+      assert.deepEqual((await store.list({ state: "retrying" })).map((x) => x.id), [t!.id]);
+    });
+
+    it("a restart keeps notBefore, resets failures and replaces the data", async () => {
+      await fresh();
+      await store.transaction((tx) => tx.insertTasks([row("m:a", { notBefore: 1500 })]));
+      const [t] = await store.claim({ types: ["m:a"], limit: 1, now: 2000, owner: "n1", leaseMs: 1000 });
+      await store.finishRuns([{ id: t!.id, leaseToken: t!.leaseToken, resolution: { kind: "restart", when: 2500, newData: { page: 2 }, hasNewData: true, hasAuxData: false }, policy }], 2100);
+      const d = (await store.describe(t!.id))!;
+      assert.deepEqual([d.state, d.failures, d.runAt, d.data], ["pending", 0, 2500, { page: 2 }]);
+    });
+
+    it("a retry runs a pending task now but never before notBefore", async () => {
+      await fresh();
+      const [a, b] = await store.transaction((tx) => tx.insertTasks([row("m:a"), row("m:a", { notBefore: 9000 })]));
+      for (const id of [a!, b!]) {
+        const [t] = await store.claim({ types: ["m:a"], limit: 1, now: 10_000, owner: "n1", leaseMs: 1000 });
+        assert.equal(t!.id, id);
+        await store.finishRuns([{ id, leaseToken: t!.leaseToken, resolution: { kind: "temporary-failure", error: "x" }, policy: { ...policy, failRescheduleMs: 1_000_000 } }], 10_000);
+      }
+      assert.equal(await store.retry([a!, b!], 5000), 2);
+      assert.equal((await store.describe(a!))!.runAt, 5000);
+      assert.equal((await store.describe(b!))!.runAt, 9000, "notBefore holds");
+    });
+
+    it("cancels a pending task at once and flags a running one for its runner", async () => {
+      await fresh();
+      const [a, b] = await store.transaction((tx) => tx.insertTasks([row("m:a"), row("m:b")]));
+      assert.equal(await store.requestCancel(a!, 3000, "stop"), "cancelled");
+      const [t] = await store.claim({ types: ["m:b"], limit: 1, now: 2000, owner: "n1", leaseMs: 1000 });
+      assert.equal(await store.requestCancel(b!, 3000, "stop"), "requested");
+      assert.deepEqual(await store.cancelRequestedRuns("n1"), [b!]);
+      // A cancel requested while it ran turns a retry into a cancellation.
+      await store.finishRuns([{ id: b!, leaseToken: t!.leaseToken, resolution: { kind: "temporary-failure", error: "x" }, policy }], 3500);
+      assert.equal((await store.describe(b!))!.outcome, "cancelled");
+      assert.equal(await store.requestCancel(a!, 4000, "again"), "finished");
+      assert.equal(await store.requestCancel(999_999, 4000, "x"), "missing");
+    });
+
+    it("recovers the runs of a dead owner and of expired leases, without counting a failure", async () => {
+      await fresh();
+      const [a, b, c] = await store.transaction((tx) => tx.insertTasks([row("m:a"), row("m:a"), row("m:a")]));
+      await store.claim({ types: ["m:a"], limit: 1, now: 2000, owner: "dead", leaseMs: 100_000 });
+      await store.claim({ types: ["m:a"], limit: 1, now: 2000, owner: "slow", leaseMs: 100 });
+      await store.claim({ types: ["m:a"], limit: 1, now: 2000, owner: "alive", leaseMs: 100_000 });
+      assert.deepEqual(await store.recoverLeases({ now: 3000, deadOwners: ["dead"] }), [a!, b!]);
+      const d = (await store.describe(a!))!;
+      assert.deepEqual([d.state, d.failures, d.iterations], ["pending", 0, 1]);
+      assert.match(d.errors[0]!.error, /stopped/);
+      assert.equal((await store.describe(c!))!.state, "running");
+      assert.equal(await store.renewLeases("alive", 500_000), 1);
+    });
+
+    it("never hands one task to two claimers", async () => {
+      await fresh();
+      await store.transaction((tx) => tx.insertTasks(Array.from({ length: 200 }, () => row("m:a"))));
+      const claims = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? store : second).claim({ types: ["m:a"], limit: 7, now: 2000, owner: `c${i}`, leaseMs: 1000 })),
+      );
+      const ids = claims.flat().map((t) => t.id);
+      assert.equal(new Set(ids).size, ids.length, "no duplicates");
+      assert.equal(ids.length, 140);
+    });
+
+    it("lists by type mask and state, counts, keeps metadata, reschedules, deletes and purges", async () => {
+      await fresh();
+      const [a, b] = await store.transaction((tx) => tx.insertTasks([row("mod1:alpha"), row("mod2:beta_x")]));
+      assert.deepEqual((await store.list({ typeMask: "mod1:*" })).map((t) => t.id), [a!]);
+      assert.deepEqual((await store.list({ typeMask: "mod2:beta?x" })).map((t) => t.id), [b!]);
+      assert.deepEqual((await store.list({ typeMask: "mod2:beta%" })).map((t) => t.id), [], "LIKE wildcards are escaped");
+      await store.setMetadata(a!, { owner: "me" });
+      assert.deepEqual((await store.describe(a!))!.metadata, { owner: "me" });
+      const [t] = await store.claim({ types: ["mod1:alpha"], limit: 1, now: 2000, owner: "n", leaseMs: 1000 });
+      await store.finishRuns([{ id: a!, leaseToken: t!.leaseToken, resolution: { kind: "completed", result: null }, policy }], 3000);
+      const c = await store.rescheduleFinished(a!, 4000);
+      assert.ok(c && c > b!);
+      assert.deepEqual((await store.describe(c))!.data, { n: 1 });
+      assert.equal(await store.rescheduleFinished(b!, 4000), undefined, "only finished tasks");
+      assert.deepEqual(await store.counts(), { pending: 2, running: 0, retrying: 0, failed: 0, completed: 1, cancelled: 0 });
+      assert.equal(await store.purgeFinished(3500), 1);
+      assert.equal(await store.describe(a!), undefined);
+      assert.equal(await store.remove(b!), true);
+      assert.equal(await store.remove(b!), false);
+    });
+
+    it("runs the application's SQL with the same $n placeholders", async () => {
+      await store.transaction(async (tx) => {
+        await tx.execute("CREATE TABLE IF NOT EXISTS conf_people (name TEXT, age INTEGER)");
+        await tx.execute("INSERT INTO conf_people (name, age) VALUES ($1, $2), ($3, $4)", ["ann", 31, "bob", 42]);
+      });
+      const rows = await store.query<{ name: string; age: number }>("SELECT name, age FROM conf_people WHERE age > $1 ORDER BY name", [35]);
+      assert.deepEqual(rows.map((r) => [r.name, Number(r.age)]), [["bob", 42]]);
+    });
+
+    it("registers nodes and notices a takeover of the name", async () => {
+      await store.upsertNode({ name: "n1", instance: "i1", host: "h", pid: 1, started: 1, heartbeat: 1, info: { x: 1 } });
+      assert.equal(await store.heartbeatNode("n1", "i1", 2, {}), 1);
+      await store.upsertNode({ name: "n1", instance: "i2", host: "h", pid: 2, started: 2, heartbeat: 2, info: {} });
+      assert.equal(await store.heartbeatNode("n1", "i1", 3, {}), 0);
+      assert.deepEqual((await store.listNodes()).map((n) => [n.name, n.instance]), [["n1", "i2"]]);
+      await store.removeNode("n1", "i2");
+      assert.deepEqual(await store.listNodes(), []);
+    });
+  });
+}

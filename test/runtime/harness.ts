@@ -1,0 +1,64 @@
+import { join } from "node:path";
+import { openRuntime, type RuntimeHandle } from "../../runtime/src/api/runtime-handle";
+import type { TaskEvent } from "../../runtime/src/engine/dispatcher";
+import { Runtime, type RuntimeOptions } from "../../runtime/src/engine/runtime";
+import type { DbUnderTest } from "../helpers/stores";
+
+export const TMOD = join(__dirname, "..", "fixtures", "runtime", "tmod");
+
+/** A runtime (in this process, with real worker processes) plus an application handle on its database. */
+export interface Harness {
+  rt: Runtime;
+  api: RuntimeHandle;
+  url: string;
+  /** Resolves with the first event that matches. */
+  nextEvent(match: (e: TaskEvent) => boolean): Promise<TaskEvent>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(dbut: DbUnderTest, opts: Partial<RuntimeOptions> = {}): Promise<Harness> {
+  const made = await dbut.create();
+  const logs: string[] = [];
+  const rt = await Runtime.start({
+    db: made.db,
+    moduleDirs: [TMOD],
+    workers: 2,
+    log: (level, text) => logs.push(`${level}: ${text}`),
+    ...opts,
+  });
+  const api = await openRuntime({ db: made.url, modules: [TMOD] });
+  return {
+    rt,
+    api,
+    url: made.url,
+    nextEvent(match) {
+      return new Promise((resolve) => {
+        const off = rt.onEvent((e) => {
+          if (match(e)) {
+            off();
+            resolve(e);
+          }
+        });
+      });
+    },
+    async stop() {
+      await api.close();
+      await rt.stop();
+      await made.cleanup();
+    },
+  };
+}
+
+/** Schedules one task in its own transaction and returns its id. */
+export function schedule(h: Harness, type: string, data: unknown, opts: Parameters<RuntimeHandle["transaction"]> extends never ? never : object = {}): Promise<number> {
+  return h.api.transaction((tx) => tx.scheduleManagedTask(type, data, opts));
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

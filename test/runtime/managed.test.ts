@@ -1,0 +1,236 @@
+/**
+ * Managed tasks end to end: the runtime (in this process) with real worker processes, on SQLite
+ * and on PostgreSQL. Every resolution, WebHare's failure messages, retries, timeouts, priorities,
+ * notBefore, cancellation, rollback, tasks scheduling tasks, and result retrieval.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { DATABASES } from "../helpers/stores";
+import { type Harness, pidAlive, schedule, startHarness } from "./harness";
+
+for (const dbut of DATABASES) {
+  describe(`managed tasks on ${dbut.name}`, { timeout: 120_000 }, () => {
+    let h: Harness;
+    before(async () => {
+      h = await startHarness(dbut);
+    });
+    after(async () => {
+      await h.stop();
+    });
+
+    const result = (id: number, opts = {}) => h.api.retrieveTaskResult(id, { timeout: 20_000, ...opts });
+
+    it("completes a taskrunner function and a ManagedTaskBase class, returning their results", async () => {
+      const a = await schedule(h, "tmod:ctl", { action: "complete", result: { pong: 1 } });
+      const b = await schedule(h, "tmod:ctlclass", { action: "complete", result: { pong: 2 } });
+      assert.deepEqual(await result(a), { pong: 1 });
+      assert.deepEqual(await result(b), { pong: 2 });
+      const d = await h.api.describeTask(b);
+      assert.deepEqual([d?.state, d?.outcome, d?.iterations, d?.failures], ["finished", "completed", 1, 0]);
+    });
+
+    it("commits the task's own writes together with its completion", async () => {
+      const id = await schedule(h, "tmod:ctlclass", { action: "insert", label: "committed" });
+      await result(id);
+      const rows = await h.api.query<{ label: string; taskid: number }>("SELECT label, taskid FROM effects WHERE label = $1", ["committed"]);
+      assert.deepEqual(rows.map((r) => Number(r.taskid)), [id]);
+    });
+
+    it("rolls the task's writes back on a temporary failure and schedules the retry", async () => {
+      const id = await schedule(h, "tmod:ctl", { action: "insert-then-temp", label: "rolledback" });
+      const r = await result(id, { acceptTempFailure: true });
+      assert.equal(r, null);
+      const d = (await h.api.describeTask(id))!;
+      assert.deepEqual([d.state, d.failures, d.lastError], ["pending", 1, "inserted, then failed"]);
+      assert.ok(d.runAt - (d.started ?? 0) >= 59_000, "failreschedule 60 s");
+      assert.deepEqual(await h.api.query("SELECT label FROM effects WHERE label = $1", ["rolledback"]), []);
+    });
+
+    it("reports a permanent failure with WebHare's message, or its result when accepted", async () => {
+      const id = await schedule(h, "tmod:ctl", { action: "permanent" });
+      await assert.rejects(result(id), { message: `Task tmod:ctl #${id} has permanently failed: permanently broken` });
+      assert.deepEqual(await result(id, { acceptPermFailure: true }), { why: "test" });
+    });
+
+    it("reports a cancellation by the task, or its result when accepted", async () => {
+      const id = await schedule(h, "tmod:ctlclass", { action: "cancel" });
+      await assert.rejects(result(id), { message: `Task tmod:ctlclass #${id} has been cancelled: the task cancelled itself` });
+      assert.deepEqual(await result(id, { acceptCancel: true }), { partial: 1 });
+      assert.equal((await h.api.describeTask(id))!.failures, 0, "not counted as an error");
+    });
+
+    for (const [action, message] of [
+      ["none", "No resolution selected for the current task"],
+      ["double", "A resolution was already selected for this task"],
+      ["throw", "boom from the task"],
+      ["bad-result", "Task response result is not an object|null"],
+    ] as const) {
+      it(`treats '${action}' as a temporary failure: ${message}`, async () => {
+        const id = await schedule(h, "tmod:ctlclass", { action });
+        await result(id, { acceptTempFailure: true });
+        const d = (await h.api.describeTask(id))!;
+        assert.deepEqual([d.state, d.failures, d.lastError], ["pending", 1, message]);
+        if (action === "throw") assert.match(d.lastStack ?? "", /control\.ts/);
+      });
+    }
+
+    it("survives process.exit in task code: the run fails, the worker is replaced", async () => {
+      const id = await schedule(h, "tmod:ctl", { action: "exit" });
+      await result(id, { acceptTempFailure: true });
+      assert.match((await h.api.describeTask(id))!.lastError ?? "", /^Task process exited with code 3/);
+      const after = await schedule(h, "tmod:ctl", { action: "complete", result: { still: "alive" } });
+      assert.deepEqual(await result(after), { still: "alive" });
+    });
+
+    it("restarts chunked work with new data and a reset failure count", async () => {
+      const id = await schedule(h, "tmod:ctl", { action: "restart", chunks: 3 });
+      assert.deepEqual(await result(id), { done: true });
+      const d = (await h.api.describeTask(id))!;
+      assert.deepEqual([d.iterations, d.failures, d.data], [4, 0, { action: "restart", chunks: 0 }]);
+    });
+
+    it("stops retrying after maxfailures (N+1 attempts) with the backoff of failreschedule", async () => {
+      const id = await schedule(h, "tmod:quickretry", { action: "temporary" });
+      await assert.rejects(result(id), { message: `Task tmod:quickretry #${id} has permanently failed: try again later` });
+      const d = (await h.api.describeTask(id))!;
+      assert.deepEqual([d.state, d.outcome, d.failures, d.iterations], ["finished", "failed", 3, 3]);
+      assert.deepEqual(d.result, { attempt: 3 });
+    });
+
+    it("kills a run that exceeds the type's timeout, with WebHare's message", async () => {
+      const id = await schedule(h, "tmod:timed", { action: "loop" });
+      await assert.rejects(result(id), { message: `Task tmod:timed #${id} has permanently failed: Task has timed out after 300ms` });
+    });
+
+    it("uses a per-task timeout over the type's", async () => {
+      const id = await h.api.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", { action: "sleep", ms: 30_000 }, { timeout: 200 }));
+      await result(id, { acceptTempFailure: true });
+      assert.equal((await h.api.describeTask(id))!.lastError, "Task has timed out after 200ms");
+    });
+
+    it("records a class that does not extend ManagedTaskBase, and HareScript targets, as failures", async () => {
+      const a = await schedule(h, "tmod:notatask", {});
+      const b = await schedule(h, "tmod:hs", {});
+      await result(a, { acceptTempFailure: true });
+      await result(b, { acceptTempFailure: true });
+      // The checker sees it statically (the same message the editor shows); the worker checks again at run time.
+      assert.match((await h.api.describeTask(a))!.lastError ?? "", /NotATask.* does not extend (from )?ManagedTaskBase/);
+      assert.equal((await h.api.describeTask(b))!.lastError, "HareScript tasks need a WebHare server");
+    });
+
+    it("refuses bad scheduling calls before writing anything", async () => {
+      const before = (await h.api.listTasks("*", { limit: 100000 })).length;
+      await assert.rejects(schedule(h, "tmod:nope", {}), { message: "No such managed task type 'tmod:nope'" });
+      await assert.rejects(schedule(h, "nocolon", {}), /Invalid task type "nocolon"/);
+      await assert.rejects(schedule(h, "tmod:eph", {}), /is an ephemeral task/);
+      await assert.rejects(schedule(h, "tmod:ctl", { f: () => 1 }), /data\.f is a function, which is not JSON-serialisable/);
+      await assert.rejects(schedule(h, "tmod:ctl", { n: 10n }), /data\.n is a BigInt/);
+      await assert.rejects(h.api.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", {}, { priority: "urgentish" as never })), /Invalid priority/);
+      await assert.rejects(h.api.scheduleManagedTask("tmod:ctl", {}), /must be invoked with open work/);
+      assert.equal((await h.api.listTasks("*", { limit: 100000 })).length, before);
+    });
+
+    it("schedules nothing when the application's transaction rolls back", async () => {
+      await h.api.transaction((tx) => tx.execute("CREATE TABLE IF NOT EXISTS app_rows (v INTEGER)"));
+      const before = (await h.api.listTasks("tmod:*", { limit: 100000 })).length;
+      await assert.rejects(
+        h.api.transaction(async (tx) => {
+          await tx.execute("INSERT INTO app_rows (v) VALUES ($1)", [1]);
+          await tx.scheduleManagedTask("tmod:ctl", { action: "complete" });
+          throw new Error("rollback please");
+        }),
+        /rollback please/,
+      );
+      assert.equal((await h.api.listTasks("tmod:*", { limit: 100000 })).length, before);
+      assert.deepEqual(await h.api.query("SELECT v FROM app_rows"), []);
+    });
+
+    it("lets tasks schedule tasks, which exist only if the run commits", async () => {
+      const parent = await schedule(h, "tmod:ctl", { action: "schedule" });
+      assert.deepEqual(await result(parent), { scheduled: true });
+      const children = (await h.api.listTasks("tmod:ctl", { limit: 100000 })).filter((t) => t.id > parent && (t.data as { action?: string }).action === "complete" && t.created >= (t.created ?? 0));
+      const child = children.find((t) => JSON.stringify(t.data) === JSON.stringify({ action: "complete", result: { child: true } }));
+      assert.ok(child, "the child task exists");
+      assert.deepEqual(await result(child.id), { child: true });
+
+      const countBefore = (await h.api.listTasks("tmod:ctl", { limit: 100000 })).length;
+      const failing = await schedule(h, "tmod:ctl", { action: "schedule-then-temp" });
+      await result(failing, { acceptTempFailure: true });
+      assert.equal((await h.api.listTasks("tmod:ctl", { limit: 100000 })).length, countBefore + 1, "only the parent exists");
+    });
+
+    it("honours notBefore", async () => {
+      const notBefore = Date.now() + 400;
+      const id = await h.api.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", { action: "complete" }, { notBefore: new Date(notBefore) }));
+      await result(id);
+      assert.ok((await h.api.describeTask(id))!.started! >= notBefore);
+    });
+
+    it("cancels a running task by killing its worker, and resolves once it is dead", async () => {
+      const started = h.nextEvent((e) => e.event === "task-started" && e.type === "tmod:ctl");
+      const id = await schedule(h, "tmod:ctl", { action: "sleep", ms: 60_000 });
+      await started;
+      const status = await h.rt.status();
+      const pid = status.clusters.flatMap((c) => c.workers).find((w) => w.taskId === id)?.pid;
+      assert.ok(pid, "a worker runs the task");
+      assert.equal(await h.api.cancelTask(id), "cancelled");
+      assert.equal(pidAlive(pid), false, "the worker process is gone");
+      const d = (await h.api.describeTask(id))!;
+      assert.deepEqual([d.state, d.outcome], ["finished", "cancelled"]);
+      await assert.rejects(result(id), /has been cancelled/);
+    });
+
+    it("waits for a result with a timeout, or returns null when a timeout is accepted", async () => {
+      const id = await h.api.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", { action: "complete" }, { notBefore: Date.now() + 60_000 }));
+      await assert.rejects(h.api.retrieveTaskResult(id, { timeout: 100 }), { message: `Timeout waiting for completion of task tmod:ctl #${id}` });
+      assert.equal(await h.api.retrieveTaskResult(id, { timeout: 100, acceptTimeout: true }), null);
+      await assert.rejects(h.api.retrieveTaskResult(999_999, { timeout: 100 }), { message: "No such task #999999" });
+      await h.api.cancelTask(id);
+    });
+
+    it("retries a failed task on request", async () => {
+      const id = await schedule(h, "tmod:ctl", { action: "temporary" });
+      await result(id, { acceptTempFailure: true });
+      assert.equal((await h.api.describeTask(id))!.failures, 1);
+      const rerun = h.nextEvent((e) => e.event === "task-finished" && e.id === id);
+      assert.equal(await h.api.retryTask(id), 1);
+      await rerun;
+      const d = (await h.api.describeTask(id))!;
+      assert.deepEqual([d.failures, d.iterations, d.result], [2, 2, { attempt: 2 }]);
+    });
+  });
+}
+
+describe("worker processes", { timeout: 120_000 }, () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness(DATABASES[0]!, { workers: 1, memoryLimitMb: 64 });
+  });
+  after(async () => h.stop());
+
+  it("reuse their process (and module globals) across runs", async () => {
+    const a = (await h.api.retrieveTaskResult<{ pid: number; runsInThisWorker: number }>(await schedule(h, "tmod:ctl", { action: "pid" }), { timeout: 20_000 }))!;
+    const b = (await h.api.retrieveTaskResult<{ pid: number; runsInThisWorker: number }>(await schedule(h, "tmod:ctl", { action: "pid" }), { timeout: 20_000 }))!;
+    assert.equal(a.pid, b.pid);
+    assert.equal(b.runsInThisWorker, a.runsInThisWorker + 1);
+  });
+
+  it("run in priority order, then scheduled time, then id", async () => {
+    const ids = await h.api.transaction(async (tx) => [
+      await tx.scheduleManagedTask("tmod:background", { action: "insert", label: "order" }),
+      await tx.scheduleManagedTask("tmod:ctl", { action: "insert", label: "order" }),
+      await tx.scheduleManagedTask("tmod:urgent", { action: "insert", label: "order" }),
+      await tx.scheduleManagedTask("tmod:ctl", { action: "insert", label: "order" }),
+    ]);
+    for (const id of ids) await h.api.retrieveTaskResult(id, { timeout: 20_000 });
+    const rows = await h.api.query<{ taskid: number }>("SELECT taskid FROM effects WHERE label = $1 ORDER BY rowid", ["order"]);
+    assert.deepEqual(rows.map((r) => Number(r.taskid)), [ids[2], ids[1], ids[3], ids[0]]);
+  });
+
+  it("kill a task that blows its memory limit and keep running others", async () => {
+    const id = await schedule(h, "tmod:ctl", { action: "memory" });
+    await h.api.retrieveTaskResult(id, { timeout: 60_000, acceptTempFailure: true });
+    assert.match((await h.api.describeTask(id))!.lastError ?? "", /ran out of memory \(limit 64 MB\)/);
+    assert.deepEqual(await h.api.retrieveTaskResult(await schedule(h, "tmod:ctl", { action: "complete", result: { after: "oom" } }), { timeout: 20_000 }), { after: "oom" });
+  });
+});
