@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { defaultStateDir, resolveMaintenanceOffset } from "../../runtime/src/cron";
+
+const root = mkdtempSync(join(tmpdir(), "modtasks-cron-maint-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const freshDir = () => join(root, `state-${n++}`);
+
+describe("resolveMaintenanceOffset", () => {
+  test("WEBHARE_MAINTENANCE_OFFSET wins when it is an integer in [0,1440)", () => {
+    const stateDir = freshDir();
+    assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: "83" }, override: 5, stateDir }), { offsetMinutes: 83, source: "env" });
+    assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: "0" }, stateDir }), { offsetMinutes: 0, source: "env" });
+    assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: "1439" }, stateDir }), { offsetMinutes: 1439, source: "env" });
+    // Out of range or not an integer: ignored (then the override).
+    for (const bad of ["1440", "-5", "12.5", "abc", ""]) {
+      assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: bad }, override: 7, stateDir }), { offsetMinutes: 7, source: "override" }, bad);
+    }
+    assert.equal(existsSync(stateDir), false, "env and override never touch the state dir");
+  });
+
+  test("creates a random 1..240 once, stores it, and reads it back", () => {
+    const stateDir = freshDir();
+    const first = resolveMaintenanceOffset({ env: {}, stateDir });
+    assert.equal(first.source, "created");
+    assert.equal(first.file, join(stateDir, "maintenance-offset"));
+    assert.ok(first.offsetMinutes >= 1 && first.offsetMinutes <= 240);
+    assert.equal(readFileSync(first.file!, "utf8"), `${first.offsetMinutes}\n`);
+    const second = resolveMaintenanceOffset({ env: {}, stateDir });
+    assert.deepEqual(second, { offsetMinutes: first.offsetMinutes, source: "stored", file: first.file });
+    // No temp files left behind.
+    assert.deepEqual(readdirSync(stateDir), ["maintenance-offset"]);
+  });
+
+  test("a hand-edited value in [0,1440) is used; a corrupt file is replaced", () => {
+    const stateDir = freshDir();
+    resolveMaintenanceOffset({ env: {}, stateDir });
+    const file = join(stateDir, "maintenance-offset");
+    writeFileSync(file, " 1000 \n");
+    assert.deepEqual(resolveMaintenanceOffset({ env: {}, stateDir }), { offsetMinutes: 1000, source: "stored", file });
+    writeFileSync(file, "garbage");
+    const repaired = resolveMaintenanceOffset({ env: {}, stateDir });
+    assert.equal(repaired.source, "created");
+    assert.equal(readFileSync(file, "utf8"), `${repaired.offsetMinutes}\n`);
+    assert.deepEqual(readdirSync(stateDir), ["maintenance-offset"]);
+  });
+
+  test("create: false never writes", () => {
+    const stateDir = freshDir();
+    const r = resolveMaintenanceOffset({ env: {}, stateDir, create: false });
+    assert.equal(r.source, "created");
+    assert.equal(r.file, undefined);
+    assert.equal(existsSync(stateDir), false);
+  });
+
+  test("never throws: an unwritable state dir gives a value without a file", { skip: process.getuid?.() === 0 ? "root can write anywhere" : false }, () => {
+    const parent = freshDir();
+    resolveMaintenanceOffset({ env: {}, stateDir: parent });
+    chmodSync(parent, 0o500);
+    try {
+      const r = resolveMaintenanceOffset({ env: {}, stateDir: join(parent, "sub") });
+      assert.equal(r.source, "created");
+      assert.equal(r.file, undefined);
+      assert.ok(r.offsetMinutes >= 1 && r.offsetMinutes <= 240);
+    } finally {
+      chmodSync(parent, 0o700);
+    }
+  });
+
+  test("never throws: a file where the state dir should be gives a value without a file", () => {
+    const blocker = join(root, `blocker-${n++}`);
+    writeFileSync(blocker, "x");
+    assert.equal(resolveMaintenanceOffset({ env: {}, stateDir: join(blocker, "state") }).file, undefined);
+  });
+
+  test("racing creators agree on one value", async () => {
+    const stateDir = freshDir();
+    const { spawn } = await import("node:child_process");
+    const script = `const { resolveMaintenanceOffset } = require(${JSON.stringify(join(process.cwd(), "runtime/src/cron/maintenance.ts"))}); process.stdout.write(String(resolveMaintenanceOffset({ env: {}, stateDir: ${JSON.stringify(stateDir)} }).offsetMinutes));`;
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        new Promise<string>((resolve, reject) => {
+          const p = spawn(process.execPath, ["--import", "tsx", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+          let out = "";
+          p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+          p.on("error", reject);
+          p.on("close", () => resolve(out));
+        }),
+      ),
+    );
+    assert.equal(new Set(results).size, 1, `values: ${results.join(", ")}`);
+    assert.equal(readFileSync(join(stateDir, "maintenance-offset"), "utf8").trim(), results[0]);
+  });
+
+  test("default state dir: MODTASKS_STATE_DIR, XDG_STATE_HOME/modtasks, ~/.local/state/modtasks", () => {
+    assert.equal(defaultStateDir({ MODTASKS_STATE_DIR: "/a", XDG_STATE_HOME: "/b", HOME: "/h" }), "/a");
+    assert.equal(defaultStateDir({ XDG_STATE_HOME: "/b", HOME: "/h" }), "/b/modtasks");
+    assert.equal(defaultStateDir({ HOME: "/h" }), "/h/.local/state/modtasks");
+    const stateDir = freshDir();
+    const r = resolveMaintenanceOffset({ env: { MODTASKS_STATE_DIR: stateDir } });
+    assert.equal(r.file, join(stateDir, "maintenance-offset"));
+  });
+});
