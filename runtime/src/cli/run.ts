@@ -16,7 +16,7 @@ current folder, searched for moduledefinition.xml).
   --workers N       worker processes of the default cluster (default: number of cores)
   --node-name NAME  this runtime's name in a cluster (default: local)
   --drain           exit once nothing is runnable (CI, scripts, the demo)
-  --quiet           do not print a line per task
+  --quiet           do not print a line per task (start, stop and problems still print)
   --lease-ms MS     how long a claim survives without heartbeat (default 10000)
   --memory-mb MB    heap limit per worker process
 `;
@@ -49,7 +49,6 @@ export async function run(args: string[]): Promise<number> {
   const db = dbFromOption(options.db, moduleDirs);
   const quiet = !!options.quiet;
   const log = (level: "info" | "warn" | "error", text: string) => {
-    if (quiet && level === "info") return;
     (level === "info" ? process.stdout : process.stderr).write(`${clock()} ${level === "info" ? "" : level + ": "}${text}\n`);
   };
 

@@ -1,0 +1,149 @@
+/**
+ * Crash safety: the runtime is SIGKILLed at random moments while it works through thousands of
+ * tasks whose runs each insert a row and complete; later, worker processes are killed mid-run.
+ * At the end every task completed exactly once, every row exists exactly once, and nothing is
+ * left running or leased. Runs on SQLite and PostgreSQL.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { openRuntime, type RuntimeHandle } from "../../runtime/src/api/runtime-handle";
+import { DATABASES } from "../helpers/stores";
+import { TMOD } from "./harness";
+
+const CLI = join(__dirname, "..", "..", "runtime", "bin", "modtasks.js");
+const TASKS = 2000;
+const KILLS = 12;
+
+/** A seeded PRNG, so a failing run can be replayed (the seed is printed). */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function startRuntime(url: string, extra: string[] = []): { proc: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, [CLI, "run", TMOD, "--db", url, "--workers", "2", "--quiet", "--lease-ms", "3000", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (out.includes("started on")) resolve();
+    };
+    proc.stdout!.on("data", onData);
+    proc.stderr!.on("data", onData);
+    proc.once("exit", (code) => reject(new Error(`runtime exited early (${code}): ${out}`)));
+  });
+  ready.catch(() => {});
+  const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
+  return { proc, ready, exited };
+}
+
+/** Worker processes of any runtime started by this test (they carry MODTASKS_WORKER). */
+function workerPids(): number[] {
+  const pids: number[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const env = readFileSync(`/proc/${e}/environ`, "latin1");
+      if (env.includes("MODTASKS_WORKER=") && readFileSync(`/proc/${e}/cmdline`, "latin1").includes("worker.js")) pids.push(Number(e));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+for (const dbut of DATABASES) {
+  describe(`crash safety on ${dbut.name}`, { timeout: 300_000 }, () => {
+    let api: RuntimeHandle;
+    let url: string;
+    let cleanup: () => Promise<void>;
+    const seed = Number(process.env.MODTASKS_CRASH_SEED ?? Date.now() % 100000);
+    const random = prng(seed);
+
+    before(async () => {
+      const made = await dbut.create();
+      url = made.url;
+      cleanup = made.cleanup;
+      api = await openRuntime({ db: url, modules: [TMOD] });
+      await api.transaction((tx) => tx.execute("CREATE TABLE IF NOT EXISTS effects (label TEXT NOT NULL, taskid INTEGER NOT NULL)"));
+    });
+    after(async () => {
+      await api.close();
+      await cleanup();
+    });
+
+    const check = async (label: string, ids: number[]) => {
+      const tasks = await api.listTasks("tmod:*", { limit: 100000 });
+      const mine = tasks.filter((t) => ids.includes(t.id));
+      assert.equal(mine.length, ids.length);
+      const notDone = mine.filter((t) => t.state !== "finished" || t.outcome !== "completed");
+      assert.deepEqual(notDone.map((t) => `#${t.id} ${t.state} ${t.outcome} ${t.lastError}`), [], `every task completed (seed ${seed})`);
+      assert.equal(tasks.filter((t) => t.state === "running" || t.leaseToken !== null).length, 0, "nothing left running or leased");
+      const rows = await api.query<{ taskid: number; n: number }>("SELECT taskid, COUNT(*) AS n FROM effects WHERE label = $1 GROUP BY taskid", [label]);
+      const counts = new Map(rows.map((r) => [Number(r.taskid), Number(r.n)]));
+      const wrong = ids.filter((id) => counts.get(id) !== 1).map((id) => `#${id}: ${counts.get(id) ?? 0} rows`);
+      assert.deepEqual(wrong, [], `every row exactly once (seed ${seed})`);
+      assert.equal(rows.length, ids.length);
+    };
+
+    it(`keeps every task exactly once when the runtime is SIGKILLed ${KILLS} times`, async () => {
+      const ids = await api.transaction((tx) =>
+        tx.scheduleManagedTasks(
+          "tmod:crashy",
+          Array.from({ length: TASKS }, () => ({ action: "insert", label: "runtime-kill" })),
+        ),
+      );
+      for (let k = 0; k < KILLS; k++) {
+        const r = startRuntime(url);
+        await r.ready;
+        // Let it work for a random while, then kill it without warning.
+        await new Promise((res) => setTimeout(res, 50 + random() * 400));
+        r.proc.kill("SIGKILL");
+        await r.exited;
+      }
+      const final = startRuntime(url, ["--drain"]);
+      assert.equal(await final.exited, 0);
+      await check("runtime-kill", ids);
+    });
+
+    it("keeps every task exactly once when worker processes are killed mid-run", async () => {
+      const ids = await api.transaction((tx) =>
+        tx.scheduleManagedTasks(
+          "tmod:crashy",
+          Array.from({ length: 400 }, () => ({ action: "insert", label: "worker-kill" })),
+        ),
+      );
+      const r = startRuntime(url);
+      await r.ready;
+      let killed = 0;
+      for (let k = 0; k < 20; k++) {
+        await new Promise((res) => setTimeout(res, 20 + random() * 80));
+        for (const pid of workerPids()) {
+          if (random() < 0.5) {
+            try {
+              process.kill(pid, "SIGKILL");
+              killed++;
+            } catch {
+              // already gone
+            }
+          }
+        }
+      }
+      r.proc.kill("SIGTERM");
+      await r.exited;
+      const final = startRuntime(url, ["--drain"]);
+      assert.equal(await final.exited, 0);
+      assert.ok(killed > 0, "some workers were killed");
+      await check("worker-kill", ids);
+    });
+  });
+}
