@@ -7,7 +7,8 @@ import { buildTaskRows, resolveManagedType } from "../queue/scheduling";
 import type { QueueStore, StoreTransaction } from "../queue/store";
 import type { TaskTypeInfo } from "../queue/task-types";
 import type { ListTasksOptions, ScheduleOptions, TaskRecord } from "../queue/types";
-import type { TaskDb } from "./task-db";
+import type { EphemeralTaskOptions, TaskDb } from "./task-db";
+import { callEphemeral, PendingEphemerals } from "./ephemeral-call";
 import { waitForTaskEnd } from "./wait-for-task";
 
 export interface OpenRuntimeOptions {
@@ -82,9 +83,10 @@ export class RuntimeHandle {
    */
   async transaction<T>(fn: (tx: AppTransaction) => Promise<T>): Promise<T> {
     let lookup = await this.typeLookup();
+    const ephemerals = new PendingEphemerals();
     this.openTransactions++;
     try {
-      return await this.store.transaction(async (tx) => {
+      const result = await this.store.transaction(async (tx) => {
         let scheduled = false;
         const schedule = async (type: string, data: unknown[], options: ScheduleOptions = {}) => {
           let info: TaskTypeInfo;
@@ -111,12 +113,27 @@ export class RuntimeHandle {
           execute: (sql, params) => tx.execute(sql, params),
           scheduleManagedTask: async (type, data, options) => (await schedule(type, [data], options))[0]!,
           scheduleManagedTasks: (type, data, options) => schedule(type, data, options),
+          scheduleEphemeralTask: <R>(type: string, data?: unknown, options?: EphemeralTaskOptions) =>
+            ephemerals.add<R>(() => callEphemeral<R>(this.control.path, type, data, options)),
         };
         return fn(handle);
       });
+      ephemerals.committed();
+      return result;
+    } catch (e) {
+      ephemerals.rolledBack();
+      throw e;
     } finally {
       this.openTransactions--;
     }
+  }
+
+  /**
+   * Runs an ephemeral task now and resolves with its result. Needs a running runtime. Aborting
+   * `options.signal` (or this process exiting) kills the run.
+   */
+  scheduleEphemeralTask<R = unknown>(type: string, data?: unknown, options: EphemeralTaskOptions = {}): Promise<R> {
+    return callEphemeral<R>(this.control.path, type, data, options);
   }
 
   /** Always an error: scheduling needs an open transaction (use transaction()). */

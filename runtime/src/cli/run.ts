@@ -75,6 +75,7 @@ export async function run(args: string[]): Promise<number> {
       started.set(e.id, Date.now());
       return;
     }
+    if (e.event !== "task-finished") return;
     const t0 = started.get(e.id);
     started.delete(e.id);
     if (e.state === "finished") finished++;
@@ -83,7 +84,7 @@ export async function run(args: string[]): Promise<number> {
     const took = t0 !== undefined ? ` (${Date.now() - t0} ms)` : "";
     const what = e.state === "pending" ? "will retry" : (e.outcome ?? "finished");
     const mark = e.outcome === "completed" ? "✓" : e.outcome === "cancelled" ? "○" : "✗";
-    log("info", `${mark} ${e.type} #${e.id} ${what}${took}`);
+    log("info", `${mark} ${e.type} ${e.kind === "ephemeral" ? "(ephemeral)" : `#${e.id}`} ${what}${took}`);
   });
 
   const stop = async (why: string) => {

@@ -2,6 +2,8 @@ import { ControlError, type ControlServer } from "../control/server";
 import { buildTaskRows, resolveManagedType, ScheduleError } from "../queue/scheduling";
 import type { ListTasksOptions, ScheduleOptions } from "../queue/types";
 import type { Runtime } from "./runtime";
+import type { EphemeralOptions } from "./ephemeral";
+import { toJsonText } from "../queue/json-value";
 
 function taskIdOf(v: unknown): number {
   const id = Number(v);
@@ -50,6 +52,26 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
     } catch (e) {
       if (e instanceof ScheduleError) throw new ControlError(e.message);
       throw e;
+    }
+  });
+
+  server.handle("ephemeral", async (req, conn) => {
+    const type = String(req.type ?? "").toLowerCase();
+    const info = rt.taskTypes.find((t) => t.name === type);
+    if (!info) throw new ControlError(`No such ephemeral task type '${req.type}'`);
+    if (info.kind !== "ephemeral") throw new ControlError(`'${req.type}' is a managed task; use scheduleManagedTask`);
+    try {
+      toJsonText(req.data ?? null, "data");
+    } catch (e) {
+      throw new ControlError(`Cannot run ${type}: ${(e as Error).message}`);
+    }
+    // The caller going away (closed connection: exit, abort) kills the run.
+    const gone = new AbortController();
+    conn.onClose(() => gone.abort());
+    try {
+      return await rt.ephemeral.run(info, req.data ?? null, (req.options ?? {}) as EphemeralOptions, gone.signal);
+    } catch (e) {
+      throw new ControlError((e as Error).message);
     }
   });
 

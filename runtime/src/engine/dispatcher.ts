@@ -7,8 +7,10 @@ import { finishedPayloads } from "../queue/notifications";
 
 /** Something that happened to a managed task, for status views and result waiters. */
 export type TaskEvent =
-  | { event: "task-started"; id: number; type: string; node: string }
-  | { event: "task-finished"; id: number; type: string; state: "pending" | "finished"; outcome: string | null };
+  | { event: "task-started"; id: number; type: string; node: string; kind?: "managed" | "ephemeral"; pid?: number }
+  /** An ephemeral task waits for a free worker (managed tasks wait in the database instead). */
+  | { event: "task-queued"; id: number; type: string; node: string; kind: "ephemeral" }
+  | { event: "task-finished"; id: number; type: string; state: "pending" | "finished"; outcome: string | null; kind?: "managed" | "ephemeral" };
 
 export interface DispatcherOptions {
   store: QueueStore;

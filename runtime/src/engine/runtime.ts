@@ -11,6 +11,7 @@ import { type LoadedModules, loadModules, publishTypes } from "./modules";
 import { NodeMembership } from "./node-membership";
 import { workerScriptPath } from "./paths";
 import { registerControlOps } from "./control-ops";
+import { EphemeralRunner } from "./ephemeral";
 
 export type LogFn = (level: "info" | "warn" | "error", text: string) => void;
 
@@ -62,6 +63,7 @@ export class Runtime {
   private readonly eventListeners = new Set<(e: TaskEvent) => void>();
   private modules: LoadedModules = { modules: [], types: [], clusters: [], scheduled: [], problems: [] };
   private control: ControlServer | undefined;
+  private socketPath: string | undefined;
   private stopping: Promise<void> | undefined;
   private readonly idleWaiters = new Set<() => void>();
   private readonly unlisten: (() => void)[] = [];
@@ -71,6 +73,7 @@ export class Runtime {
   /** Keeps the process alive while the runtime runs, even with no workers or socket. */
   private readonly keepAlive = setInterval(() => {}, 1 << 30);
   readonly membership: NodeMembership;
+  readonly ephemeral: EphemeralRunner;
   readonly log: LogFn;
   readonly leaseMs: number;
 
@@ -80,6 +83,12 @@ export class Runtime {
   ) {
     this.log = opts.log ?? (() => {});
     this.leaseMs = opts.leaseMs ?? 10_000;
+    this.ephemeral = new EphemeralRunner(
+      (cluster) => this.pools.get(cluster),
+      (run) => this.emit({ event: "task-started", id: run.id, type: run.type, node: this.nodeName, kind: "ephemeral", ...(run.pid ? { pid: run.pid } : {}) }),
+      (run) => this.emit({ event: "task-queued", id: run.id, type: run.type, node: this.nodeName, kind: "ephemeral" }),
+      (run) => this.emit({ event: "task-finished", id: run.id, type: run.type, state: "finished", outcome: run.ok ? "completed" : "failed", kind: "ephemeral" }),
+    );
     this.membership = new NodeMembership(store, opts.nodeName ?? "local", this.leaseMs, () => this.nodeInfo(), this.log);
   }
 
@@ -113,6 +122,7 @@ export class Runtime {
     for (const p of this.modules.problems) this.log("warn", `${p.file}:${p.line}: ${p.message}`);
     await this.membership.register();
     await publishTypes(this.store, this.modules.types);
+    this.socketPath = this.opts.noControlSocket ? undefined : (this.opts.socketPath ?? controlSocketPath(this.opts.db, this.nodeName));
     this.syncPools();
     // PostgreSQL: other processes and nodes wake us and ask for cancels through NOTIFY.
     this.unlisten.push(
@@ -123,7 +133,7 @@ export class Runtime {
       }),
     );
     if (!this.opts.noControlSocket) {
-      this.control = new ControlServer(this.opts.socketPath ?? controlSocketPath(this.opts.db, this.nodeName), {
+      this.control = new ControlServer(this.socketPath!, {
         pid: process.pid,
         node: this.nodeName,
         db: describeDb(this.opts.db),
@@ -196,10 +206,13 @@ export class Runtime {
           db: this.opts.db,
           types: this.modules.types,
           ...(this.opts.memoryLimitMb ? { memoryLimitMb: this.opts.memoryLimitMb } : {}),
+          ...(this.socketPath ? { socket: this.socketPath } : {}),
           log: this.log,
         });
         pool.on("wake", () => this.wake());
         this.pools.set(name, pool);
+        // Before the dispatcher: a free worker serves waiting ephemeral callers first.
+        this.ephemeral.attach(pool);
         const d = new Dispatcher({
           store: this.store,
           pool,
@@ -313,6 +326,7 @@ export class Runtime {
       for (const t of this.timers) clearInterval(t);
       for (const u of this.unlisten) u();
       for (const d of this.dispatchers.values()) d.setPaused(true);
+      this.ephemeral.stop();
       await Promise.all([...this.pools.values()].map((p) => p.stop()));
       await Promise.all([...this.dispatchers.values()].map((d) => d.stop()));
       try {

@@ -21,6 +21,8 @@ export interface PoolOptions {
   /** V8 heap limit per worker; a task that blows it is killed by V8 and recorded as a failure. */
   memoryLimitMb?: number;
   env?: NodeJS.ProcessEnv;
+  /** The runtime's control socket, so task code reaches its runtime (ephemeral tasks, openRuntime). */
+  socket?: string;
   log?: (level: "info" | "warn" | "error", text: string) => void;
 }
 
@@ -106,7 +108,7 @@ export class WorkerPool extends EventEmitter {
     const execArgv = [...typeScriptLoaderArgs(), ...(this.opts.memoryLimitMb ? [`--max-old-space-size=${this.opts.memoryLimitMb}`] : []), "--enable-source-maps"];
     const proc = fork(this.opts.workerScript, [], {
       execArgv,
-      env: { ...process.env, ...this.opts.env, MODTASKS_WORKER: String(id) },
+      env: { ...process.env, ...this.opts.env, MODTASKS_WORKER: String(id), ...(this.opts.socket ? { MODTASKS_SOCKET: this.opts.socket } : {}) },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
     });

@@ -1,4 +1,5 @@
-import type { TaskDb } from "../api/task-db";
+import type { EphemeralTaskOptions, TaskDb } from "../api/task-db";
+import { callEphemeral, PendingEphemerals } from "../api/ephemeral-call";
 import { buildTaskRows, resolveManagedType } from "../queue/scheduling";
 import type { QueueStore, StoreTransaction } from "../queue/store";
 import type { TaskTypeLookup } from "../queue/task-types";
@@ -23,6 +24,7 @@ export class RunDb implements TaskDb {
   private done: Promise<unknown> | undefined;
   private ending: ((tx: StoreTransaction) => Promise<unknown>) | undefined;
   scheduledSomething = false;
+  private readonly ephemerals = new PendingEphemerals();
 
   constructor(
     private readonly openStore: () => Promise<QueueStore>,
@@ -82,6 +84,12 @@ export class RunDb implements TaskDb {
     return ids;
   }
 
+  async scheduleEphemeralTask<R = unknown>(type: string, data?: unknown, options?: EphemeralTaskOptions): Promise<R> {
+    const socket = process.env.MODTASKS_SOCKET;
+    await this.begin();
+    return this.ephemerals.add<R>(() => (socket ? callEphemeral<R>(socket, type, data, options) : Promise.reject(new Error("no runtime socket is known to this worker"))));
+  }
+
   /**
    * Ends the transaction: commit runs `onCommit` inside it first (writing the resolution), then
    * commits; rollback discards everything. Resolves to onCommit's value, or rejects with why the
@@ -89,12 +97,15 @@ export class RunDb implements TaskDb {
    */
   async finish<T>(commit: boolean, onCommit?: (tx: StoreTransaction) => Promise<T>): Promise<T | undefined> {
     if (!this.tx) return undefined;
-    await this.tx; // rejects if the transaction never opened (e.g. LeaseLostError)
-    if (onCommit) this.ending = onCommit;
-    this.release!(commit);
     try {
-      return (await this.done) as T;
+      await this.tx; // rejects if the transaction never opened (e.g. LeaseLostError)
+      if (onCommit) this.ending = onCommit;
+      this.release!(commit);
+      const value = (await this.done) as T;
+      this.ephemerals.committed();
+      return value;
     } catch (e) {
+      this.ephemerals.rolledBack();
       if (e === ROLLBACK) return undefined;
       throw e;
     }
