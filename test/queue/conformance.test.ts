@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { openStore } from "../../runtime/src/queue/open-store";
+import { SCHEMA_VERSION } from "../../runtime/src/queue/schema";
 import type { NewTaskRow, QueueStore } from "../../runtime/src/queue/store";
 import { DATABASES } from "../helpers/stores";
 
@@ -42,7 +43,7 @@ for (const dbut of DATABASES) {
     it("migrates idempotently and records the schema version", async () => {
       await store.migrate();
       await second.migrate();
-      assert.equal(await store.getSetting("schema_version"), "1");
+      assert.equal(await store.getSetting("schema_version"), String(SCHEMA_VERSION));
     });
 
     it("claims in priority, then runAt, then id order, and only runnable types", async () => {

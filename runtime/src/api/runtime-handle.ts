@@ -173,6 +173,25 @@ export class RuntimeHandle {
     return t.result as T;
   }
 
+  /**
+   * Runs a scheduled task (`module:tag`) now, or no later than `when`. A request while a run is
+   * already due changes nothing (WebHare). Resolves when that run has finished, with how it went.
+   */
+  async scheduleTimedTask(name: string, opts: { when?: Date | number } = {}): Promise<{ ok: boolean; error: string | null; start: number }> {
+    const when = opts.when === undefined ? undefined : opts.when instanceof Date ? opts.when.getTime() : opts.when;
+    try {
+      await this.control.connect();
+    } catch {
+      throw new Error(`Cannot run scheduled task '${name}': no modtasks runtime is running (looked for ${this.control.path})`);
+    }
+    return this.control.request("trigger", { name, ...(when !== undefined ? { when } : {}) });
+  }
+
+  /** Enables or disables a scheduled task (`module:tag`); needs a running runtime. */
+  async setTimedTaskEnabled(name: string, enabled: boolean): Promise<void> {
+    await this.control.request("set-enabled", { name, enabled });
+  }
+
   describeTask(id: number): Promise<TaskRecord | undefined> {
     return this.store.describe(id);
   }

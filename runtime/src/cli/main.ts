@@ -8,10 +8,13 @@ import { CliError, type CommandModule } from "./command";
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   check: { summary: "check moduledefinition.xml and crontab files", load: () => import("./check") },
   next: { summary: "print the next run times of a cron mask", load: () => import("./next") },
+  timeline: { summary: "show when scheduled tasks run, with DST changes and collisions (text or SVG)", load: () => import("./timeline") },
   run: { summary: "run the local runtime for modules (foreground)", load: () => import("./run") },
   schedule: { summary: "queue managed tasks", load: () => import("./schedule") },
   tasks: { summary: "list, describe, retry, cancel, delete tasks; wait for a result", load: () => import("./tasks") },
   status: { summary: "show the running runtime and the queue", load: () => import("./status") },
+  scheduled: { summary: "list, trigger, enable or disable scheduled tasks", load: () => import("./scheduled") },
+  trigger: { summary: "run a scheduled task now and wait for it", load: () => import("./trigger") },
   lsp: { summary: "run the language server (--stdio)", load: () => import("./lsp") },
 };
 

@@ -4,6 +4,7 @@ import type { ListTasksOptions, ScheduleOptions } from "../queue/types";
 import type { Runtime } from "./runtime";
 import type { EphemeralOptions } from "./ephemeral";
 import { toJsonText } from "../queue/json-value";
+import { registerServiceOps } from "../services/control-ops"; // backend services (#10)
 
 function taskIdOf(v: unknown): number {
   const id = Number(v);
@@ -17,6 +18,8 @@ function taskIdOf(v: unknown): number {
  * running process: wake-ups, live events, killing a running worker, status, reload, stop.
  */
 export function registerControlOps(rt: Runtime, server: ControlServer): void {
+  registerServiceOps(rt, server); // services, service-start, service-stop, service-restart (#10)
+
   server.handle("wake", () => {
     rt.wake();
   });
@@ -103,6 +106,27 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
       return "cancelled";
     }
     return r;
+  });
+
+  server.handle("scheduled", () => rt.scheduler.list());
+
+  server.handle("trigger", async (req) => {
+    const when = req.when === undefined || req.when === null ? undefined : Number(req.when);
+    try {
+      const done = await rt.scheduler.trigger(String(req.name), when);
+      return { ok: done.ok, error: done.error, start: done.start };
+    } catch (e) {
+      throw new ControlError((e as Error).message);
+    }
+  });
+
+  server.handle("set-enabled", async (req) => {
+    try {
+      await rt.scheduler.setEnabled(String(req.name), req.enabled !== false);
+    } catch (e) {
+      throw new ControlError((e as Error).message);
+    }
+    return { name: req.name, enabled: req.enabled !== false };
   });
 
   server.handle("reload", async () => {

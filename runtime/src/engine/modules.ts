@@ -8,6 +8,7 @@ import { nodeModuleFs } from "../definition/node-fs";
 import type { QueueStore } from "../queue/store";
 import type { TaskImpl, TaskTypeInfo } from "../queue/task-types";
 import type { Finding } from "../text/finding";
+import type { TimedTask } from "../scheduler/timed-scheduler";
 
 export interface ModuleInfo {
   name: string;
@@ -16,20 +17,7 @@ export interface ModuleInfo {
 }
 
 /** A `<task>` as the scheduler needs it (resolved paths; problems already checked). */
-export interface ScheduledTaskInfo {
-  name: string;
-  moduleName: string;
-  moduleDir: string;
-  tag: string;
-  runat: string;
-  runtz: string;
-  runAtStartup: boolean;
-  timeoutMinutes: number;
-  description: string;
-  script?: string;
-  args: string[];
-  unrunnable?: string;
-}
+export type ScheduledTaskInfo = TimedTask;
 
 export interface LoadedModules {
   modules: ModuleInfo[];

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { NodeRow } from "../queue/queue-sql";
 import type { QueueStore } from "../queue/store";
+import { TimedStore } from "../scheduler/timed-store";
 
 /**
  * A runtime's registration in the database: a row per node name with a heartbeat, and the lease
@@ -56,6 +57,7 @@ export class NodeMembership {
       for (const pid of pids) killIfOurWorker(pid);
     }
     const recovered = await this.store.recoverLeases({ now: Date.now(), deadOwners: [n.instance] });
+    await new TimedStore(this.store).recover(Date.now(), [n.instance]);
     if (recovered.length) this.log("warn", `node '${n.name}' (pid ${n.pid}) stopped without finishing ${recovered.length} task(s); they run again`);
     await this.store.removeNode(n.name, n.instance);
   }

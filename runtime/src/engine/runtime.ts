@@ -12,6 +12,13 @@ import { NodeMembership } from "./node-membership";
 import { workerScriptPath } from "./paths";
 import { registerControlOps } from "./control-ops";
 import { EphemeralRunner } from "./ephemeral";
+import { realClock, type Clock } from "../scheduler/clock";
+import { runScript } from "../scheduler/script-runner";
+import { type TimedEvent, type TimedTask, TimedScheduler } from "../scheduler/timed-scheduler";
+import { TimedStore } from "../scheduler/timed-store";
+import { resolveMaintenanceOffset, type CronDialect } from "../cron/index";
+import { DefinitionWatcher } from "./definition-watcher";
+import { ServiceManager } from "../services/service-manager"; // backend services (#10)
 
 export type LogFn = (level: "info" | "warn" | "error", text: string) => void;
 
@@ -33,6 +40,16 @@ export interface RuntimeOptions {
   /** Do not listen on a control socket at all (embedded use in tests). */
   noControlSocket?: boolean;
   serverType?: string;
+  /** At most this many scheduled (`<task>`) runs at once on this node (default 4, as WebHare). */
+  maxScheduledRuns?: number;
+  /** Cron dialect for `runat` (default "webhare"; must match the editor's setting). */
+  runatDialect?: CronDialect;
+  /** Minutes of the `maintenance` zone; default: WEBHARE_MAINTENANCE_OFFSET or the stored per-installation value. */
+  maintenanceOffset?: number;
+  /** Re-read module definitions when they change on disk (default true). */
+  watch?: boolean;
+  /** Time for the scheduler (tests). */
+  clock?: Clock;
   log?: LogFn;
 }
 
@@ -74,6 +91,10 @@ export class Runtime {
   private readonly keepAlive = setInterval(() => {}, 1 << 30);
   readonly membership: NodeMembership;
   readonly ephemeral: EphemeralRunner;
+  scheduler!: TimedScheduler;
+  private watcher: DefinitionWatcher | undefined;
+  /** Backend service processes (#10, runtime/src/services); set in boot. */
+  services: ServiceManager | undefined;
   readonly log: LogFn;
   readonly leaseMs: number;
 
@@ -124,8 +145,22 @@ export class Runtime {
     await publishTypes(this.store, this.modules.types);
     this.socketPath = this.opts.noControlSocket ? undefined : (this.opts.socketPath ?? controlSocketPath(this.opts.db, this.nodeName));
     this.syncPools();
+    this.scheduler = new TimedScheduler({
+      store: new TimedStore(this.store),
+      owner: this.membership.owner,
+      clock: this.opts.clock ?? realClock,
+      run: (task, signal) => this.runScheduledScript(task, signal),
+      maxParallel: this.opts.maxScheduledRuns ?? 4,
+      leaseMs: this.leaseMs,
+      dialect: this.opts.runatDialect ?? "webhare",
+      maintenanceOffsetMinutes: this.opts.maintenanceOffset ?? resolveMaintenanceOffset({ env: process.env }).offsetMinutes,
+      onEvent: (e) => this.emitTimed(e),
+      log: this.log,
+    });
+    await this.scheduler.sync(this.modules.scheduled);
     // PostgreSQL: other processes and nodes wake us and ask for cancels through NOTIFY.
     this.unlisten.push(
+      await this.store.listen("modtasks_timed", () => void this.scheduler.tick()),
       await this.store.listen("modtasks_wake", () => this.wake()),
       await this.store.listen("modtasks_cancel", (payload) => {
         const id = Number(payload);
@@ -141,6 +176,8 @@ export class Runtime {
       registerControlOps(this, this.control);
       await this.control.listen();
     }
+    // Backend services (#10): after the control socket, whose path the service processes get.
+    this.services = ServiceManager.forRuntime(this, this.control);
     const every = (ms: number, fn: () => Promise<unknown>) => {
       const t = setInterval(() => {
         fn().catch((e: unknown) => this.log("error", e instanceof Error ? e.message : String(e)));
@@ -156,10 +193,26 @@ export class Runtime {
         this.log("warn", `took over ${ids.length} task(s) whose runtime stopped heartbeating: ${ids.join(", ")}`);
         this.wake();
       }
+      const timed = await new TimedStore(this.store).recover(Date.now());
+      if (timed.length) {
+        this.log("warn", `scheduled run(s) of ${timed.join(", ")} lost their runtime; they run again when due`);
+        void this.scheduler.tick();
+      }
     });
     every(60 * 60 * 1000, () => this.purge());
     await this.purge();
     this.wake();
+    await this.scheduler.start();
+    if (this.opts.watch !== false) {
+      this.watcher = new DefinitionWatcher(
+        () => this.modules.modules.map((m) => m.file),
+        () => {
+          this.log("info", "a module definition changed: reloading");
+          void this.reload().catch((e: unknown) => this.log("error", `reload failed: ${e instanceof Error ? e.message : String(e)}`));
+        },
+      );
+      this.watcher.start();
+    }
     this.log("info", `runtime '${this.nodeName}' started on ${describeDb(this.opts.db)} with ${this.modules.modules.length} module(s), ${this.modules.types.length} task type(s)`);
   }
 
@@ -177,6 +230,7 @@ export class Runtime {
       void this.stop();
       return;
     }
+    await this.scheduler.renewLeases(Date.now() + this.leaseMs);
     for (const d of this.dispatchers.values()) d.setPaused(false);
     // Cancels requested by other processes while our runs went on.
     for (const id of await this.store.cancelRequestedRuns(this.membership.owner)) void this.cancelRunning(id);
@@ -240,7 +294,45 @@ export class Runtime {
     await publishTypes(this.store, this.modules.types);
     this.syncPools();
     for (const p of this.pools.values()) p.recycle();
+    await this.scheduler.sync(this.modules.scheduled);
+    this.watcher?.refresh();
     this.wake();
+    await this.scheduler.tick();
+  }
+
+  /** Runs one `<task>` script (a process of its own, in the module folder). */
+  private runScheduledScript(task: TimedTask, signal: AbortSignal) {
+    if (!task.script) return Promise.resolve({ ok: false, error: "the task names no script", warning: null, output: "", exitCode: null });
+    return runScript({
+      script: task.script,
+      args: task.args,
+      cwd: task.moduleDir,
+      env: {
+        ...process.env,
+        MODTASKS_DB: this.opts.db.kind === "sqlite" ? `sqlite:${this.opts.db.path}` : this.opts.db.url,
+        ...(this.socketPath ? { MODTASKS_SOCKET: this.socketPath } : {}),
+        MODTASKS_TASK: task.name,
+      },
+      timeoutMs: (task.timeoutMinutes || 60) * 60_000,
+      timeoutMinutes: task.timeoutMinutes || 60,
+      signal,
+      onOutput: (stream, text) => this.log(stream === "stderr" ? "warn" : "info", `[${task.name}] ${text.trimEnd()}`),
+    });
+  }
+
+  private emitTimed(e: TimedEvent): void {
+    this.control?.broadcast(e);
+    for (const l of this.timedListeners) l(e);
+    if (e.event === "scheduled-finished" && this.store.notifies) {
+      // Waiters on other nodes (scheduleTimedTask) learn of the end too.
+      void this.store.transaction((tx) => tx.notify("modtasks_events", JSON.stringify(e))).catch(() => {});
+    }
+  }
+
+  private readonly timedListeners = new Set<(e: TimedEvent) => void>();
+  onTimedEvent(fn: (e: TimedEvent) => void): () => void {
+    this.timedListeners.add(fn);
+    return () => this.timedListeners.delete(fn);
   }
 
   get taskTypes(): readonly TaskTypeInfo[] {
@@ -251,7 +343,7 @@ export class Runtime {
     return this.modules;
   }
 
-  /** Look for runnable work now (new tasks were committed). */
+  /** Look for runnable work now (new tasks were committed, or a scheduled task was triggered). */
   wake(): void {
     for (const d of this.dispatchers.values()) d.wake();
   }
@@ -325,6 +417,9 @@ export class Runtime {
     this.stopping ??= (async () => {
       for (const t of this.timers) clearInterval(t);
       for (const u of this.unlisten) u();
+      this.watcher?.stop();
+      await this.scheduler?.stop();
+      await this.services?.stop(); // backend services (#10)
       for (const d of this.dispatchers.values()) d.setPaused(true);
       this.ephemeral.stop();
       await Promise.all([...this.pools.values()].map((p) => p.stop()));

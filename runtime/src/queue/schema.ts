@@ -65,6 +65,25 @@ export const migrations: ((d: SqlDialect) => string[])[] = [
       updated BIGINT NOT NULL
     )`,
   ],
+  // 2: scheduled (<task>) state per tag, shared by every node so each occurrence runs once
+  () => [
+    `CREATE TABLE IF NOT EXISTS modtasks_timed (
+      name TEXT PRIMARY KEY,
+      schedule TEXT NOT NULL,
+      next BIGINT,
+      enabled INTEGER NOT NULL DEFAULT 1,
+      running_since BIGINT,
+      runner TEXT,
+      run_expires BIGINT,
+      last_start BIGINT,
+      last_end BIGINT,
+      last_ok INTEGER,
+      last_error TEXT,
+      last_output TEXT,
+      last_exit INTEGER,
+      runs INTEGER NOT NULL DEFAULT 0
+    )`,
+  ],
 ];
 
 export const SCHEMA_VERSION = migrations.length;

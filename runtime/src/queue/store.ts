@@ -76,7 +76,7 @@ export interface StoreTransaction extends SqlExecutor {
 }
 
 /** The notification channels the queue uses (PostgreSQL LISTEN/NOTIFY). */
-export type NotifyChannel = "modtasks_wake" | "modtasks_events" | "modtasks_cancel";
+export type NotifyChannel = "modtasks_wake" | "modtasks_events" | "modtasks_cancel" | "modtasks_timed";
 
 export interface QueueStore {
   readonly kind: "sqlite" | "postgres";

@@ -1,0 +1,205 @@
+/**
+ * The scheduler for `<task>` declarations, driven by a fake clock (no waiting for real minutes)
+ * on a real SQLite state table: instants across DST, the maintenance zone, one catch-up run
+ * after downtime, no overlapping runs, reschedule on edit, triggers, enable/disable, startup
+ * runs, and exactly one claimant per occurrence.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { openStore } from "../../runtime/src/queue/open-store";
+import type { QueueStore } from "../../runtime/src/queue/store";
+import type { ScriptResult } from "../../runtime/src/scheduler/script-runner";
+import { type TimedTask, TimedScheduler } from "../../runtime/src/scheduler/timed-scheduler";
+import { TimedStore } from "../../runtime/src/scheduler/timed-store";
+import { tempDir } from "../helpers/tmp";
+import { FakeClock } from "./fake-clock";
+
+const at = (iso: string) => Date.parse(iso);
+const isoOf = (ms: number) => new Date(ms).toISOString().replace(".000", "");
+
+function task(over: Partial<TimedTask>): TimedTask {
+  return { name: "m:t", moduleName: "m", moduleDir: "/nowhere", tag: "t", runat: "0 * * * *", runtz: "", runAtStartup: false, timeoutMinutes: 60, description: "", args: [], script: "/nowhere/x.js", ...over };
+}
+
+/** A scheduler whose runs are recorded and finished by the test. */
+class Rig {
+  readonly runs: { name: string; at: number; finish: (r?: Partial<ScriptResult>) => void }[] = [];
+  readonly scheduler: TimedScheduler;
+  private readonly finishListeners: ((name: string) => void)[] = [];
+  /** Resolves when a run of `name` has been recorded as finished. */
+  finished(name: string): Promise<void> {
+    return new Promise((resolve) => this.finishListeners.push((n) => n === name && resolve()));
+  }
+  constructor(store: QueueStore, readonly clock: FakeClock, owner = "node-a", opts: { maxParallel?: number; offset?: number; autoFinish?: boolean } = {}) {
+    this.scheduler = new TimedScheduler({
+      store: new TimedStore(store),
+      owner,
+      clock,
+      run: (t) =>
+        new Promise<ScriptResult>((resolve) => {
+          const finish = (r: Partial<ScriptResult> = {}) => resolve({ ok: true, error: null, warning: null, output: "", exitCode: 0, ...r });
+          this.runs.push({ name: t.name, at: clock.now(), finish });
+          if (opts.autoFinish !== false) finish();
+        }),
+      maxParallel: opts.maxParallel ?? 4,
+      leaseMs: 60_000,
+      dialect: "webhare",
+      maintenanceOffsetMinutes: opts.offset ?? 0,
+      onEvent: (e) => {
+        if (e.event === "scheduled-finished") for (const l of this.finishListeners) l(e.name);
+      },
+      log: () => {},
+    });
+  }
+  /** Moves the clock and lets every resulting tick and run settle. */
+  async advanceTo(t: number): Promise<void> {
+    this.clock.advanceTo(t);
+    await this.scheduler.whenQuiet();
+  }
+  /** Advances timer by timer until `until`, collecting run instants. */
+  async runUntil(until: number): Promise<string[]> {
+    const from = this.runs.length;
+    for (;;) {
+      const n = this.clock.nextTimer();
+      if (n === undefined || n > until) break;
+      await this.advanceTo(n);
+    }
+    this.clock.advanceTo(until);
+    await this.scheduler.whenQuiet();
+    return this.runs.slice(from).map((r) => isoOf(r.at));
+  }
+}
+
+describe("scheduled tasks (fake clock)", { timeout: 60_000 }, () => {
+  let store: QueueStore;
+  let dir: { cleanup: () => void; path: string };
+  before(async () => {
+    dir = tempDir("mtsched");
+    store = await openStore({ kind: "sqlite", path: join(dir.path, "tasks.db") });
+  });
+  after(async () => {
+    await store.close();
+    dir.cleanup();
+  });
+  beforeEach(async () => {
+    await store.transaction((tx) => tx.execute("DELETE FROM modtasks_timed"));
+  });
+
+  it("fires `0 15 * * 1` in Europe/Amsterdam at 15:00 local on both sides of the DST change", async () => {
+    const rig = new Rig(store, new FakeClock(at("2026-03-18T00:00:00Z")));
+    await rig.scheduler.sync([task({ name: "m:mondays", runat: "0 15 * * 1", runtz: "Europe/Amsterdam" })]);
+    await rig.scheduler.start();
+    const runs = await rig.runUntil(at("2026-04-07T00:00:00Z"));
+    // 23 March: CET (UTC+1) -> 14:00Z. 30 March and 6 April: CEST (UTC+2) -> 13:00Z.
+    assert.deepEqual(runs, ["2026-03-23T14:00:00Z", "2026-03-30T13:00:00Z", "2026-04-06T13:00:00Z"]);
+    await rig.scheduler.stop();
+  });
+
+  it("fires a maintenance-zone task at next(now - offset) + offset", async () => {
+    const rig = new Rig(store, new FakeClock(at("2026-06-01T00:00:00Z")), "node-a", { offset: 83 });
+    await rig.scheduler.sync([task({ name: "m:maint", runat: "45 0 * * *", runtz: "maintenance" })]);
+    await rig.scheduler.start();
+    assert.deepEqual(await rig.runUntil(at("2026-06-03T00:00:00Z")), ["2026-06-01T02:08:00Z", "2026-06-02T02:08:00Z"]);
+    await rig.scheduler.stop();
+  });
+
+  it("runs once after downtime that missed three occurrences, then resumes the schedule", async () => {
+    const first = new Rig(store, new FakeClock(at("2026-05-05T10:30:00Z")));
+    await first.scheduler.sync([task({ name: "m:hourly", runat: "0 * * * *" })]);
+    await first.scheduler.start();
+    await first.scheduler.stop(); // down before 11:00
+
+    const clock = new FakeClock(at("2026-05-05T14:10:00Z")); // 11:00, 12:00 and 14:00 were missed
+    const second = new Rig(store, clock);
+    await second.scheduler.sync([task({ name: "m:hourly", runat: "0 * * * *" })]);
+    await second.scheduler.start();
+    await second.scheduler.whenQuiet();
+    assert.deepEqual(second.runs.map((r) => isoOf(r.at)), ["2026-05-05T14:10:00Z"], "exactly one catch-up run");
+    assert.deepEqual(await second.runUntil(at("2026-05-05T16:30:00Z")), ["2026-05-05T15:00:00Z", "2026-05-05T16:00:00Z"]);
+    await second.scheduler.stop();
+  });
+
+  it("never overlaps runs of one tag; a run that outlasts occurrences is followed by one catch-up", async () => {
+    const rig = new Rig(store, new FakeClock(at("2026-05-05T09:59:00Z")), "node-a", { autoFinish: false });
+    await rig.scheduler.sync([task({ name: "m:every5", runat: "*/5 * * * *" })]);
+    await rig.scheduler.start();
+    await rig.runUntil(at("2026-05-05T10:11:00Z"));
+    assert.deepEqual(rig.runs.map((r) => isoOf(r.at)), ["2026-05-05T10:00:00Z"], "10:05 and 10:10 did not start a second run");
+    await rig.advanceTo(at("2026-05-05T10:12:00Z"));
+    let ended = rig.finished("m:every5");
+    rig.runs[0]!.finish();
+    await ended;
+    await rig.scheduler.whenQuiet();
+    assert.deepEqual(rig.runs.map((r) => isoOf(r.at)), ["2026-05-05T10:00:00Z", "2026-05-05T10:12:00Z"]);
+    ended = rig.finished("m:every5");
+    rig.runs[1]!.finish();
+    await ended;
+    await rig.scheduler.whenQuiet();
+    assert.equal((await new TimedStore(store).get("m:every5"))!.next, at("2026-05-05T10:15:00Z"), "counts on from the run's start");
+    await rig.scheduler.stop();
+  });
+
+  it("reschedules when the definition changes", async () => {
+    const rig = new Rig(store, new FakeClock(at("2026-05-05T10:00:00Z")));
+    await rig.scheduler.sync([task({ name: "m:edit", runat: "0 3 * * *" })]);
+    assert.equal((await new TimedStore(store).get("m:edit"))!.next, at("2026-05-06T03:00:00Z"));
+    await rig.scheduler.sync([task({ name: "m:edit", runat: "30 12 * * *" })]);
+    assert.equal((await new TimedStore(store).get("m:edit"))!.next, at("2026-05-05T12:30:00Z"));
+    await rig.scheduler.sync([task({ name: "m:edit", runat: "30 12 * * *", runtz: "America/New_York" })]);
+    assert.equal((await new TimedStore(store).get("m:edit"))!.next, at("2026-05-05T16:30:00Z"));
+    await rig.scheduler.stop();
+  });
+
+  it("runs a triggered task now and resolves when that run finished; disabled tasks never run", async () => {
+    const rig = new Rig(store, new FakeClock(at("2026-05-05T10:00:30Z")));
+    await rig.scheduler.sync([task({ name: "m:manual", runat: "" }), task({ name: "m:off", runat: "* * * * *" })]);
+    await rig.scheduler.setEnabled("m:off", false);
+    await rig.scheduler.start();
+    const done = await rig.scheduler.trigger("m:manual");
+    assert.deepEqual([done.name, done.ok, isoOf(done.start)], ["m:manual", true, "2026-05-05T10:00:30Z"]);
+    assert.deepEqual(await rig.runUntil(at("2026-05-05T10:10:00Z")), [], "nothing else ran");
+    await rig.scheduler.setEnabled("m:off", true);
+    // No catch-up for the disabled period: the schedule resumes from now.
+    assert.deepEqual(await rig.runUntil(at("2026-05-05T10:12:00Z")), ["2026-05-05T10:11:00Z", "2026-05-05T10:12:00Z"]);
+    await assert.rejects(rig.scheduler.trigger("m:nope"), /No such scheduled task 'm:nope'/);
+    await rig.scheduler.stop();
+  });
+
+  it("runs runatstartup tasks once at start without moving their schedule", async () => {
+    const rig = new Rig(store, new FakeClock(at("2026-05-05T10:20:00Z")));
+    await rig.scheduler.sync([task({ name: "m:boot", runat: "0 * * * *", runAtStartup: true })]);
+    await rig.scheduler.start();
+    await rig.scheduler.whenQuiet();
+    assert.deepEqual(rig.runs.map((r) => isoOf(r.at)), ["2026-05-05T10:20:00Z"]);
+    assert.deepEqual(await rig.runUntil(at("2026-05-05T11:30:00Z")), ["2026-05-05T11:00:00Z"]);
+    await rig.scheduler.stop();
+  });
+
+  it("lets exactly one of several nodes run each occurrence", async () => {
+    const clock = new FakeClock(at("2026-05-05T09:59:00Z"));
+    const rigs = [new Rig(store, clock, "node-a"), new Rig(store, clock, "node-b"), new Rig(store, clock, "node-c")];
+    for (const r of rigs) {
+      await r.scheduler.sync([task({ name: "m:once", runat: "* * * * *" })]);
+      await r.scheduler.start();
+    }
+    for (let m = 0; m < 5; m++) {
+      clock.advanceTo(at("2026-05-05T10:00:00Z") + m * 60_000);
+      await Promise.all(rigs.map((r) => r.scheduler.whenQuiet()));
+    }
+    const all = rigs.flatMap((r) => r.runs.map((x) => isoOf(x.at))).sort();
+    assert.deepEqual(all, ["2026-05-05T10:00:00Z", "2026-05-05T10:01:00Z", "2026-05-05T10:02:00Z", "2026-05-05T10:03:00Z", "2026-05-05T10:04:00Z"]);
+    for (const r of rigs) await r.scheduler.stop();
+  });
+
+  it("records runs of a task that cannot run here as failures, on schedule", async () => {
+    const rig = new Rig(store, new FakeClock(at("2026-05-05T09:59:30Z")));
+    await rig.scheduler.sync([task({ name: "m:hs", runat: "0 10 * * *", unrunnable: "HareScript scripts need a WebHare server" })]);
+    await rig.scheduler.start();
+    await rig.advanceTo(at("2026-05-05T10:00:00Z"));
+    const row = (await new TimedStore(store).get("m:hs"))!;
+    assert.deepEqual([row.lastOk, row.lastError, row.runs, row.next], [false, "HareScript scripts need a WebHare server", 1, at("2026-05-06T10:00:00Z")]);
+    assert.equal(rig.runs.length, 0, "no process was started");
+    await rig.scheduler.stop();
+  });
+});
