@@ -23,3 +23,8 @@ export async function flaky(req: TaskRequest<{ label: string }>) {
   if (req.numFailures === 0) return req.resolveByTemporaryFailure("first attempts always fail");
   return req.resolveByCompletion({ label: req.taskdata.label, attempts: req.numFailures + 1 });
 }
+
+/** An ephemeral task: its caller waits for this result. */
+export async function render(req: TaskRequest<{ title: string }>) {
+  return req.resolveByCompletion({ html: `<h1>${req.taskdata.title.replace(/[<&>]/g, "")}</h1>` });
+}

@@ -15,7 +15,8 @@ current folder, searched for moduledefinition.xml).
   --db URL          sqlite:<path> or postgres://... (default: .modtasks/tasks.db beside the modules)
   --workers N       worker processes of the default cluster (default: number of cores)
   --node-name NAME  this runtime's name in a cluster (default: local)
-  --drain           exit once nothing is runnable (CI, scripts, the demo)
+  --drain           exit once nothing is runnable now or within --drain-grace (CI, scripts, the demo)
+  --drain-grace MS  with --drain: also wait for tasks due this soon, e.g. quick retries (default 5000)
   --quiet           do not print a line per task (start, stop and problems still print)
   --lease-ms MS     how long a claim survives without heartbeat (default 10000)
   --memory-mb MB    heap limit per worker process
@@ -27,6 +28,7 @@ export async function run(args: string[]): Promise<number> {
     workers: { type: "number" },
     "node-name": { type: "string" },
     drain: { type: "boolean" },
+    "drain-grace": { type: "number" },
     quiet: { type: "boolean" },
     "lease-ms": { type: "number" },
     "memory-mb": { type: "number" },
@@ -68,8 +70,7 @@ export async function run(args: string[]): Promise<number> {
   }
 
   const started = new Map<number, number>();
-  let finished = 0;
-  let failed = 0;
+  const tally = { completed: 0, failed: 0, retrying: 0, cancelled: 0 };
   rt.onEvent((e: TaskEvent) => {
     if (e.event === "task-started") {
       started.set(e.id, Date.now());
@@ -78,8 +79,8 @@ export async function run(args: string[]): Promise<number> {
     if (e.event !== "task-finished") return;
     const t0 = started.get(e.id);
     started.delete(e.id);
-    if (e.state === "finished") finished++;
-    if (e.outcome === "failed" || e.state === "pending") failed++;
+    if (e.state === "pending") tally.retrying++;
+    else if (e.outcome === "completed" || e.outcome === "failed" || e.outcome === "cancelled") tally[e.outcome]++;
     if (quiet) return;
     const took = t0 !== undefined ? ` (${Date.now() - t0} ms)` : "";
     const what = e.state === "pending" ? "will retry" : (e.outcome ?? "finished");
@@ -101,10 +102,14 @@ export async function run(args: string[]): Promise<number> {
   process.on("SIGTERM", onSignal);
 
   if (options.drain) {
-    await rt.whenIdle();
+    await rt.whenIdle((options["drain-grace"] as number | undefined) ?? 5000);
     const counts = await rt.store.counts();
     await stop("drained");
-    log("info", `drained: ${finished} run(s) finished here, ${failed} failed; queue: ${counts.pending} pending, ${counts.retrying} retrying, ${counts.failed} failed, ${counts.completed} completed`);
+    log(
+      "info",
+      `drained: runs here: ${tally.completed} completed, ${tally.retrying} to retry, ${tally.failed} failed, ${tally.cancelled} cancelled; ` +
+        `queue now: ${counts.pending} pending, ${counts.retrying} retrying, ${counts.failed} failed, ${counts.completed} completed`,
+    );
     return 0;
   }
   // Foreground until a signal, or until stopped over the control socket.

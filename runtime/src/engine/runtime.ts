@@ -322,6 +322,7 @@ export class Runtime {
 
   private emitTimed(e: TimedEvent): void {
     this.control?.broadcast(e);
+    if (e.event === "scheduled-finished") setImmediate(() => this.checkIdle());
     for (const l of this.timedListeners) l(e);
     if (e.event === "scheduled-finished" && this.store.notifies) {
       // Waiters on other nodes (scheduleTimedTask) learn of the end too.
@@ -389,20 +390,22 @@ export class Runtime {
 
   /**
    * Resolves when nothing is runnable: no run in flight and no pending task of a loaded type
-   * whose time has come. Tasks waiting for a later retry or notBefore do not count.
+   * that is due within `graceMs`. Tasks waiting for a later retry or notBefore do not count.
    */
-  async whenIdle(): Promise<void> {
+  async whenIdle(graceMs = 0): Promise<void> {
     for (;;) {
-      if (await this.isIdle()) return;
+      if (await this.isIdle(graceMs)) return;
       await new Promise<void>((r) => this.idleWaiters.add(r));
     }
   }
 
-  private async isIdle(): Promise<boolean> {
+  private async isIdle(graceMs: number): Promise<boolean> {
     for (const d of this.dispatchers.values()) if (!d.quiet) return false;
+    for (const p of this.pools.values()) if (p.busy > 0) return false;
+    if (this.ephemeral.queued > 0 || this.scheduler.runningNames.length > 0) return false;
     const names = this.modules.types.filter((t) => t.kind === "managed").map((t) => t.name);
     const next = await this.store.nextRunAt(names);
-    return next === undefined || next > Date.now();
+    return next === undefined || next > Date.now() + graceMs;
   }
 
   private checkIdle(): void {
