@@ -20,6 +20,10 @@ const bundles = [
   { entry: "runtime/src/cli/main.ts", out: "dist/runtime/cli.js", external: ["better-sqlite3", "pg", "pg-native", "tsx", "tsx/*"] },
   { entry: "runtime/src/workers/worker-main.ts", out: "dist/runtime/worker.js", external: ["better-sqlite3", "pg", "pg-native", "tsx", "tsx/*"] },
   { entry: "runtime/src/api/index.ts", out: "dist/runtime/index.js", external: ["better-sqlite3", "pg", "pg-native", "tsx", "tsx/*"] },
+  // Preloaded into Prudence-style program processes (sets document.context).
+  { entry: "runtime/src/prudence/program-preload.ts", out: "dist/runtime/program-preload.js", external: [] },
+  // The timeline panel's webview script runs in the browser (shipped from client/media: no CDN).
+  { entry: "client/media/timeline/src/main.ts", out: "client/media/timeline/timeline.js", external: [], platform: "browser", format: "iife" },
 ];
 
 const started = Date.now();
@@ -32,9 +36,9 @@ for (const b of bundles) {
     entryPoints: [entry],
     outfile: join(root, b.out),
     bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
+    platform: b.platform ?? "node",
+    target: b.platform === "browser" ? "es2022" : "node20",
+    format: b.format ?? "cjs",
     sourcemap: true,
     external: b.external,
     logLevel: "warning",

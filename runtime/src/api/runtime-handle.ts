@@ -10,6 +10,7 @@ import type { ListTasksOptions, ScheduleOptions, TaskRecord } from "../queue/typ
 import type { EphemeralTaskOptions, TaskDb } from "./task-db";
 import { callEphemeral, PendingEphemerals } from "./ephemeral-call";
 import { waitForTaskEnd } from "./wait-for-task";
+import { BackgroundTaskHandle, type ExecuteSpec } from "./background-task";
 
 export interface OpenRuntimeOptions {
   /** `sqlite:path`, a file path, or a `postgres://` URL. Default: see defaultDb (MODTASKS_DB, `.modtasks/tasks.db`). */
@@ -190,6 +191,30 @@ export class RuntimeHandle {
   /** Enables or disables a scheduled task (`module:tag`); needs a running runtime. */
   async setTimedTaskEnabled(name: string, enabled: boolean): Promise<void> {
     await this.control.request("set-enabled", { name, enabled });
+  }
+
+  /**
+   * Prudence's executeTask: runs a module's document as a program (top to bottom, with
+   * `document.context`) or calls an entry point of it, once, after `delay`, or repeatedly
+   * (`repeatEvery`, fixed rate or fixed delay). Needs a running runtime.
+   */
+  async executeTask(spec: ExecuteSpec): Promise<BackgroundTaskHandle> {
+    const { taskId } = await this.requestRuntime<{ taskId: number }>("execute", { spec });
+    return new BackgroundTaskHandle(taskId, this.control);
+  }
+
+  /** Prudence's codeTask: literal source code as the task. The runtime must allow code tasks. */
+  codeTask(spec: Omit<ExecuteSpec, "document" | "entryPoint"> & { code: string }): Promise<BackgroundTaskHandle> {
+    return this.executeTask(spec);
+  }
+
+  private async requestRuntime<T>(op: string, args: Record<string, unknown>): Promise<T> {
+    try {
+      await this.control.connect();
+    } catch {
+      throw new Error(`no modtasks runtime is running for this database (looked for ${this.control.path})`);
+    }
+    return this.control.request<T>(op, args);
   }
 
   describeTask(id: number): Promise<TaskRecord | undefined> {

@@ -20,6 +20,10 @@ current folder, searched for moduledefinition.xml).
   --quiet           do not print a line per task (start, stop and problems still print)
   --lease-ms MS     how long a claim survives without heartbeat (default 10000)
   --memory-mb MB    heap limit per worker process
+  --background-workers N  Prudence-style background task workers (default 2 x cores + 1)
+  --allow-code-tasks      allow codeTask() and <% %> crontab lines (literal code)
+  --system-crontab        run crontab.system files (programs)
+  --max-scheduled N       scheduled (<task>) runs at once (default 4)
 `;
 
 export async function run(args: string[]): Promise<number> {
@@ -32,6 +36,10 @@ export async function run(args: string[]): Promise<number> {
     quiet: { type: "boolean" },
     "lease-ms": { type: "number" },
     "memory-mb": { type: "number" },
+    "background-workers": { type: "number" },
+    "allow-code-tasks": { type: "boolean" },
+    "system-crontab": { type: "boolean" },
+    "max-scheduled": { type: "number" },
     help: { type: "boolean", short: "h" },
   });
   if (options.help) {
@@ -63,6 +71,10 @@ export async function run(args: string[]): Promise<number> {
       ...(workers ? { workers } : {}),
       ...(options["lease-ms"] ? { leaseMs: Number(options["lease-ms"]) } : {}),
       ...(options["memory-mb"] ? { memoryLimitMb: Number(options["memory-mb"]) } : {}),
+      ...(options["background-workers"] ? { backgroundWorkers: Number(options["background-workers"]) } : {}),
+      ...(options["max-scheduled"] ? { maxScheduledRuns: Number(options["max-scheduled"]) } : {}),
+      allowCodeTasks: !!options["allow-code-tasks"],
+      systemCrontab: !!options["system-crontab"],
       log,
     });
   } catch (e) {

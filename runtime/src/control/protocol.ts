@@ -5,6 +5,7 @@
  *
  * On connect the runtime sends a hello line. Requests carry an `id` (a request without one gets
  * no reply); replies echo it. Subscribed connections also receive `{"event": ...}` lines.
+ * `id` and `op` are the envelope: arguments use other names (`taskId`, `name`, ...).
  */
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";

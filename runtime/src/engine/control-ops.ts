@@ -1,8 +1,9 @@
 import { ControlError, type ControlServer } from "../control/server";
-import { buildTaskRows, resolveManagedType, ScheduleError } from "../queue/scheduling";
+import { buildTaskRows, resolveManagedType } from "../queue/scheduling";
 import type { ListTasksOptions, ScheduleOptions } from "../queue/types";
 import type { Runtime } from "./runtime";
 import type { EphemeralOptions } from "./ephemeral";
+import type { ExecuteSpec } from "../prudence/background";
 import { toJsonText } from "../queue/json-value";
 import { registerServiceOps } from "../services/control-ops"; // backend services (#10)
 
@@ -46,16 +47,11 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
   server.handle("schedule", async (req) => {
     const lookup = (name: string) => rt.taskTypes.find((t) => t.name === name);
     const datas = Array.isArray(req.dataList) ? (req.dataList as unknown[]) : [req.data ?? null];
-    try {
-      const info = resolveManagedType(lookup, String(req.type));
-      const rows = buildTaskRows(info, datas, (req.options ?? {}) as ScheduleOptions, Date.now());
-      const ids = await rt.store.transaction((tx) => tx.insertTasks(rows));
-      rt.wake();
-      return ids;
-    } catch (e) {
-      if (e instanceof ScheduleError) throw new ControlError(e.message);
-      throw e;
-    }
+    const info = resolveManagedType(lookup, String(req.type));
+    const rows = buildTaskRows(info, datas, (req.options ?? {}) as ScheduleOptions, Date.now());
+    const ids = await rt.store.transaction((tx) => tx.insertTasks(rows));
+    rt.wake();
+    return ids;
   });
 
   server.handle("ephemeral", async (req, conn) => {
@@ -71,11 +67,7 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
     // The caller going away (closed connection: exit, abort) kills the run.
     const gone = new AbortController();
     conn.onClose(() => gone.abort());
-    try {
-      return await rt.ephemeral.run(info, req.data ?? null, (req.options ?? {}) as EphemeralOptions, gone.signal);
-    } catch (e) {
-      throw new ControlError((e as Error).message);
-    }
+    return rt.ephemeral.run(info, req.data ?? null, (req.options ?? {}) as EphemeralOptions, gone.signal);
   });
 
   server.handle("retry", async (req) => {
@@ -112,22 +104,21 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
 
   server.handle("trigger", async (req) => {
     const when = req.when === undefined || req.when === null ? undefined : Number(req.when);
-    try {
-      const done = await rt.scheduler.trigger(String(req.name), when);
-      return { ok: done.ok, error: done.error, start: done.start };
-    } catch (e) {
-      throw new ControlError((e as Error).message);
-    }
+    const done = await rt.scheduler.trigger(String(req.name), when);
+    return { ok: done.ok, error: done.error, start: done.start };
   });
 
   server.handle("set-enabled", async (req) => {
-    try {
-      await rt.scheduler.setEnabled(String(req.name), req.enabled !== false);
-    } catch (e) {
-      throw new ControlError((e as Error).message);
-    }
+    await rt.scheduler.setEnabled(String(req.name), req.enabled !== false);
     return { name: req.name, enabled: req.enabled !== false };
   });
+
+  // Prudence-style background tasks (node-local, not durable). A handler's error message is the reply.
+  server.handle("execute", (req) => ({ taskId: rt.background.execute(req.spec as ExecuteSpec) }));
+  server.handle("execute-result", (req) => rt.background.result(Number(req.taskId), Number(req.timeout ?? 0)));
+  server.handle("execute-state", (req) => rt.background.state(Number(req.taskId)));
+  server.handle("execute-cancel", (req) => rt.background.cancel(Number(req.taskId)));
+  server.handle("background", () => ({ tasks: rt.background.list(), ...rt.background.sizes }));
 
   server.handle("reload", async () => {
     await rt.reload();

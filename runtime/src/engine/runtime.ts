@@ -12,12 +12,19 @@ import { NodeMembership } from "./node-membership";
 import { workerScriptPath } from "./paths";
 import { registerControlOps } from "./control-ops";
 import { EphemeralRunner } from "./ephemeral";
+import { PoolQueue } from "./pool-queue";
 import { realClock, type Clock } from "../scheduler/clock";
 import { runScript } from "../scheduler/script-runner";
 import { type TimedEvent, type TimedTask, TimedScheduler } from "../scheduler/timed-scheduler";
 import { TimedStore } from "../scheduler/timed-store";
 import { resolveMaintenanceOffset, type CronDialect } from "../cron/index";
 import { DefinitionWatcher } from "./definition-watcher";
+import { BackgroundTasks } from "../prudence/background";
+import { CrontabRunner } from "../prudence/crontab-runner";
+import { programPreloadPath } from "../prudence/program-runner";
+import { documentCandidates } from "../crontab/documents";
+import { existsSync } from "node:fs";
+import { packageRoot } from "./paths";
 import { ServiceManager } from "../services/service-manager"; // backend services (#10)
 
 export type LogFn = (level: "info" | "warn" | "error", text: string) => void;
@@ -50,6 +57,14 @@ export interface RuntimeOptions {
   watch?: boolean;
   /** Time for the scheduler (tests). */
   clock?: Clock;
+  /** Workers for Prudence-style entry points, and the limit of program processes (default 2 × cores + 1, as Prudence). */
+  backgroundWorkers?: number;
+  /** Allow codeTask() and `<% %>` crontab lines (literal code). Never in an untrusted workspace. */
+  allowCodeTasks?: boolean;
+  /** Run `crontab.system` files (programs). Never in an untrusted workspace. */
+  systemCrontab?: boolean;
+  /** Zone of crontab masks (default: the host's, as Prudence). */
+  crontabZone?: string;
   log?: LogFn;
 }
 
@@ -66,6 +81,8 @@ export interface RuntimeStatus {
   running: { id: number; type: string; started: number; cluster: string }[];
   counts: Awaited<ReturnType<QueueStore["counts"]>>;
   nodes: { name: string; host: string; pid: number; heartbeat: number; started: number; info: Record<string, unknown> }[];
+  scheduled: Awaited<ReturnType<TimedScheduler["list"]>>;
+  background: { workers: number; programsRunning: number; tasks: ReturnType<BackgroundTasks["list"]>; crontab: CrontabRunner["entries"] };
 }
 
 /**
@@ -91,7 +108,11 @@ export class Runtime {
   private readonly keepAlive = setInterval(() => {}, 1 << 30);
   readonly membership: NodeMembership;
   readonly ephemeral: EphemeralRunner;
+  private readonly poolQueue: PoolQueue;
   scheduler!: TimedScheduler;
+  background!: BackgroundTasks;
+  private crontab: CrontabRunner | undefined;
+  private backgroundPool: WorkerPool | undefined;
   private watcher: DefinitionWatcher | undefined;
   /** Backend service processes (#10, runtime/src/services); set in boot. */
   services: ServiceManager | undefined;
@@ -104,11 +125,16 @@ export class Runtime {
   ) {
     this.log = opts.log ?? (() => {});
     this.leaseMs = opts.leaseMs ?? 10_000;
-    this.ephemeral = new EphemeralRunner(
-      (cluster) => this.pools.get(cluster),
-      (run) => this.emit({ event: "task-started", id: run.id, type: run.type, node: this.nodeName, kind: "ephemeral", ...(run.pid ? { pid: run.pid } : {}) }),
-      (run) => this.emit({ event: "task-queued", id: run.id, type: run.type, node: this.nodeName, kind: "ephemeral" }),
-      (run) => this.emit({ event: "task-finished", id: run.id, type: run.type, state: "finished", outcome: run.ok ? "completed" : "failed", kind: "ephemeral" }),
+    this.poolQueue = new PoolQueue(
+      (req, pid) => {
+        if (req.kind === "ephemeral") this.emit({ event: "task-started", id: req.task.id, type: req.task.type, node: this.nodeName, kind: "ephemeral", ...(pid ? { pid } : {}) });
+      },
+      (req) => {
+        if (req.kind === "ephemeral") this.emit({ event: "task-queued", id: req.task.id, type: req.task.type, node: this.nodeName, kind: "ephemeral" });
+      },
+    );
+    this.ephemeral = new EphemeralRunner(this.poolQueue, (cluster) => this.pools.get(cluster), (run) =>
+      this.emit({ event: "task-finished", id: run.id, type: run.type, state: "finished", outcome: run.ok ? "completed" : "failed", kind: "ephemeral" }),
     );
     this.membership = new NodeMembership(store, opts.nodeName ?? "local", this.leaseMs, () => this.nodeInfo(), this.log);
   }
@@ -158,6 +184,17 @@ export class Runtime {
       log: this.log,
     });
     await this.scheduler.sync(this.modules.scheduled);
+    const backgroundSize = this.opts.backgroundWorkers ?? 2 * Math.max(1, cpus().length) + 1;
+    this.background = new BackgroundTasks({
+      modules: () => this.modules.modules,
+      pool: () => this.getBackgroundPool(backgroundSize),
+      queue: this.poolQueue,
+      programSlots: backgroundSize,
+      allowCodeTasks: !!this.opts.allowCodeTasks,
+      preload: programPreloadPath(packageRoot),
+      env: () => this.childEnv(),
+      log: this.log,
+    });
     // PostgreSQL: other processes and nodes wake us and ask for cancels through NOTIFY.
     this.unlisten.push(
       await this.store.listen("modtasks_timed", () => void this.scheduler.tick()),
@@ -203,6 +240,16 @@ export class Runtime {
     await this.purge();
     this.wake();
     await this.scheduler.start();
+    this.crontab = new CrontabRunner({
+      background: this.background,
+      clock: this.opts.clock ?? realClock,
+      zone: { kind: "iana", name: this.opts.crontabZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC") },
+      systemCrontab: !!this.opts.systemCrontab,
+      env: () => this.childEnv(),
+      log: this.log,
+    });
+    this.crontab.sync(this.modules.modules);
+    this.runStartupDocuments();
     if (this.opts.watch !== false) {
       this.watcher = new DefinitionWatcher(
         () => this.modules.modules.map((m) => m.file),
@@ -266,7 +313,7 @@ export class Runtime {
         pool.on("wake", () => this.wake());
         this.pools.set(name, pool);
         // Before the dispatcher: a free worker serves waiting ephemeral callers first.
-        this.ephemeral.attach(pool);
+        this.poolQueue.attach(pool);
         const d = new Dispatcher({
           store: this.store,
           pool,
@@ -295,9 +342,50 @@ export class Runtime {
     this.syncPools();
     for (const p of this.pools.values()) p.recycle();
     await this.scheduler.sync(this.modules.scheduled);
+    this.crontab?.sync(this.modules.modules);
     this.watcher?.refresh();
     this.wake();
     await this.scheduler.tick();
+  }
+
+  /** The pool for Prudence-style entry points, started on first use (it is 2 × cores + 1 processes). */
+  private getBackgroundPool(size: number): WorkerPool {
+    if (!this.backgroundPool) {
+      this.backgroundPool = new WorkerPool({
+        name: "prudence:background",
+        size,
+        workerScript: workerScriptPath(),
+        db: this.opts.db,
+        types: this.modules.types,
+        ...(this.socketPath ? { socket: this.socketPath } : {}),
+        log: this.log,
+      });
+      this.poolQueue.attach(this.backgroundPool);
+      this.backgroundPool.start();
+    }
+    return this.backgroundPool;
+  }
+
+  /** Prudence: each module's `startup` document runs once at start with context "initial". */
+  private runStartupDocuments(): void {
+    for (const m of this.modules.modules) {
+      if (!documentCandidates(m.dir, "/startup/").some((f) => existsSync(f))) continue;
+      try {
+        this.background.execute({ module: m.name, document: "/startup/", context: "initial" });
+      } catch (e) {
+        this.log("warn", `startup document of ${m.name}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  /** The environment of processes the runtime starts: they find their database and runtime. */
+  private childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      MODTASKS_DB: this.opts.db.kind === "sqlite" ? `sqlite:${this.opts.db.path}` : this.opts.db.url,
+      ...(this.socketPath ? { MODTASKS_SOCKET: this.socketPath } : {}),
+      ...extra,
+    };
   }
 
   /** Runs one `<task>` script (a process of its own, in the module folder). */
@@ -307,12 +395,7 @@ export class Runtime {
       script: task.script,
       args: task.args,
       cwd: task.moduleDir,
-      env: {
-        ...process.env,
-        MODTASKS_DB: this.opts.db.kind === "sqlite" ? `sqlite:${this.opts.db.path}` : this.opts.db.url,
-        ...(this.socketPath ? { MODTASKS_SOCKET: this.socketPath } : {}),
-        MODTASKS_TASK: task.name,
-      },
+      env: this.childEnv({ MODTASKS_TASK: task.name }),
       timeoutMs: (task.timeoutMinutes || 60) * 60_000,
       timeoutMinutes: task.timeoutMinutes || 60,
       signal,
@@ -385,6 +468,8 @@ export class Runtime {
       running: [...this.dispatchers.entries()].flatMap(([cluster, d]) => d.runningTasks().map((t) => ({ ...t, cluster }))),
       counts: await this.store.counts(),
       nodes: nodes.map((n) => ({ name: n.name, host: n.host, pid: n.pid, heartbeat: n.heartbeat, started: n.started, info: n.info })),
+      scheduled: await this.scheduler.list(),
+      background: { workers: this.background.sizes.workers, programsRunning: this.background.sizes.programsRunning, tasks: this.background.list(), crontab: this.crontab?.entries ?? [] },
     };
   }
 
@@ -402,7 +487,7 @@ export class Runtime {
   private async isIdle(graceMs: number): Promise<boolean> {
     for (const d of this.dispatchers.values()) if (!d.quiet) return false;
     for (const p of this.pools.values()) if (p.busy > 0) return false;
-    if (this.ephemeral.queued > 0 || this.scheduler.runningNames.length > 0) return false;
+    if (this.poolQueue.queued > 0 || this.scheduler.runningNames.length > 0) return false;
     const names = this.modules.types.filter((t) => t.kind === "managed").map((t) => t.name);
     const next = await this.store.nextRunAt(names);
     return next === undefined || next > Date.now() + graceMs;
@@ -421,11 +506,13 @@ export class Runtime {
       for (const t of this.timers) clearInterval(t);
       for (const u of this.unlisten) u();
       this.watcher?.stop();
+      this.crontab?.stop();
+      await this.background?.stop();
       await this.scheduler?.stop();
       await this.services?.stop(); // backend services (#10)
       for (const d of this.dispatchers.values()) d.setPaused(true);
-      this.ephemeral.stop();
-      await Promise.all([...this.pools.values()].map((p) => p.stop()));
+      this.poolQueue.stop();
+      await Promise.all([...this.pools.values(), ...(this.backgroundPool ? [this.backgroundPool] : [])].map((p) => p.stop()));
       await Promise.all([...this.dispatchers.values()].map((d) => d.stop()));
       try {
         await this.store.recoverLeases({ now: Date.now(), deadOwners: [this.membership.owner] });

@@ -9,7 +9,8 @@ import type { Resolution, TaskTypePolicy } from "../queue/types";
 
 export interface RunRequest {
   runId: number;
-  kind: "managed" | "ephemeral";
+  /** "entrypoint": a Prudence-style entry point: the named function of a document, called with the context. */
+  kind: "managed" | "ephemeral" | "entrypoint";
   task: {
     /** Managed tasks: the queue id. Ephemeral tasks: a per-runtime number. */
     id: number;

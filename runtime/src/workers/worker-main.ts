@@ -7,6 +7,7 @@ import type { QueueStore } from "../queue/store";
 import type { TaskTypeInfo } from "../queue/task-types";
 import type { FromWorker, ToWorker } from "./protocol";
 import { runTask } from "./run-task";
+import { runEntryPoint } from "./run-entrypoint";
 
 let db: DbConfig | null = null;
 let store: Promise<QueueStore> | undefined;
@@ -37,7 +38,7 @@ async function onMessage(m: ToWorker): Promise<void> {
       setTypes(m.types);
       return;
     case "run": {
-      const outcome = await runTask(m.run, {
+      const outcome = m.run.kind === "entrypoint" ? await runEntryPoint(m.run) : await runTask(m.run, {
         openStore: getStore,
         lookup: (name) => types.get(name),
         onScheduled: () => send({ t: "wake" }),

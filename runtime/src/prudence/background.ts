@@ -1,0 +1,288 @@
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { documentCandidates, resolveDocument } from "../crontab/documents";
+import type { ModuleInfo } from "../engine/modules";
+import type { PoolQueue } from "../engine/pool-queue";
+import { JsonValueError, toJsonText } from "../queue/json-value";
+import type { WorkerPool } from "../workers/pool";
+import type { RunRequest } from "../workers/protocol";
+import { runProgram } from "./program-runner";
+
+/** `executeTask` / `codeTask` as Prudence has them (delays and intervals in ms). */
+export interface ExecuteSpec {
+  /** Module (Prudence: application) whose folder holds the document. */
+  module: string;
+  /** Document name, e.g. "/tasks/cleanup/". */
+  document?: string;
+  /** Literal source code (codeTask): needs the runtime's allowCodeTasks. */
+  code?: string;
+  /** Call this exported function of the document (loaded once per worker) instead of running it as a program. */
+  entryPoint?: string;
+  context?: unknown;
+  delay?: number;
+  /** Repeat every this many ms (0/absent: run once). */
+  repeatEvery?: number;
+  /** true: fixed rate (starts every interval, runs may overlap); false: fixed delay after each run ends. */
+  fixedRate?: boolean;
+}
+
+export interface BackgroundTaskState {
+  id: number;
+  module: string;
+  document: string;
+  entryPoint?: string;
+  repeating: boolean;
+  runs: number;
+  running: number;
+  done: boolean;
+  cancelled: boolean;
+  lastError: string | null;
+}
+
+interface Task {
+  id: number;
+  spec: ExecuteSpec;
+  module: ModuleInfo;
+  file: string;
+  runs: number;
+  running: Map<number, AbortController>;
+  timer?: NodeJS.Timeout;
+  cancelled: boolean;
+  done: boolean;
+  first?: { ok: boolean; value: unknown; error: string | null };
+  lastError: string | null;
+  /** Called after every run; a waiter that returns true is done and removed. */
+  waiters: (() => boolean)[];
+}
+
+export interface BackgroundOptions {
+  modules: () => ModuleInfo[];
+  /** The pool for entry points (Prudence: 2 × cores + 1 threads). */
+  pool: () => WorkerPool;
+  queue: PoolQueue;
+  /** At most this many program processes at once (the same size as the pool). */
+  programSlots: number;
+  allowCodeTasks: boolean;
+  preload: string;
+  env: () => NodeJS.ProcessEnv;
+  log: (level: "info" | "warn" | "error", text: string) => void;
+}
+
+/**
+ * Prudence-style background tasks: programs (a document run top to bottom, in a process of its
+ * own) and entry points (a function of a document loaded once per worker), run once, after a
+ * delay, or repeatedly at a fixed rate or with a fixed delay. Node-local and not durable, like
+ * Prudence's executor; durable work belongs in managed tasks.
+ */
+export class BackgroundTasks {
+  private readonly tasks = new Map<number, Task>();
+  private nextId = 1;
+  private runIds = 2_000_000_000;
+  private programsRunning = 0;
+  private readonly programQueue: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(private readonly o: BackgroundOptions) {}
+
+  /** Validates and starts (or schedules) a task; returns its id. Throws for bad input. */
+  execute(spec: ExecuteSpec): number {
+    const module = this.o.modules().find((m) => m.name === spec.module);
+    if (!module) throw new Error(`No module '${spec.module}' is loaded by this runtime`);
+    let file: string;
+    if (spec.code !== undefined) {
+      if (!this.o.allowCodeTasks) throw new Error("code tasks are disabled in this runtime (start it with --allow-code-tasks; never in an untrusted workspace)");
+      if (spec.entryPoint) throw new Error("a code task has no entry point");
+      file = join(mkdtempSync(join(tmpdir(), "modtasks-code-")), "task.ts");
+      writeFileSync(file, spec.code);
+    } else {
+      if (!spec.document) throw new Error("executeTask needs a document (or code)");
+      const found = resolveDocument(module.dir, spec.document, existsSync);
+      if (!found) {
+        const tried = documentCandidates(module.dir, spec.document);
+        throw new Error(tried.length ? `Document '${spec.document}' not found in module '${spec.module}' (tried ${tried.map((p) => p.slice(module.dir.length + 1)).join(", ")})` : `Invalid document name '${spec.document}'`);
+      }
+      file = found;
+    }
+    try {
+      toJsonText(spec.context ?? null, "context");
+    } catch (e) {
+      if (e instanceof JsonValueError) throw new Error(e.message);
+      throw e;
+    }
+    for (const [k, v] of [["delay", spec.delay], ["repeatEvery", spec.repeatEvery]] as const) {
+      if (v !== undefined && (!Number.isFinite(v) || v < 0)) throw new Error(`${k} must be a non-negative number of milliseconds`);
+    }
+    const task: Task = { id: this.nextId++, spec, module, file, runs: 0, running: new Map(), cancelled: false, done: false, lastError: null, waiters: [] };
+    this.tasks.set(task.id, task);
+    this.at(task, spec.delay ?? 0, () => this.fire(task));
+    return task.id;
+  }
+
+  private at(task: Task, ms: number, fn: () => void): void {
+    task.timer = setTimeout(fn, ms);
+    task.timer.unref();
+  }
+
+  private fire(task: Task): void {
+    if (task.cancelled || this.stopped) return;
+    const every = task.spec.repeatEvery ?? 0;
+    // Fixed rate lets runs overlap, but not pile up without bound when each takes longer than the rate.
+    if (every > 0 && task.spec.fixedRate && task.running.size >= this.o.programSlots) {
+      this.at(task, every, () => this.fire(task));
+      return;
+    }
+    // Fixed rate: the next start is due an interval after this start, whether or not this run ended.
+    if (every > 0 && task.spec.fixedRate) this.at(task, every, () => this.fire(task));
+    void this.runOnce(task).then(() => {
+      if (every > 0 && !task.spec.fixedRate && !task.cancelled && !this.stopped) this.at(task, every, () => this.fire(task));
+    });
+  }
+
+  private async runOnce(task: Task): Promise<void> {
+    const runId = ++this.runIds;
+    const ac = new AbortController();
+    task.running.set(runId, ac);
+    let r: { ok: boolean; value: unknown; error: string | null };
+    try {
+      r = task.spec.entryPoint ? await this.runEntryPoint(task, runId, ac.signal) : await this.runProgramTask(task, ac.signal);
+    } catch (e) {
+      r = { ok: false, value: null, error: e instanceof Error ? e.message : String(e) };
+    }
+    task.running.delete(runId);
+    task.runs++;
+    if (!r.ok) {
+      task.lastError = r.error;
+      if (!task.cancelled) this.o.log("warn", `background task ${task.spec.document ?? "(code)"} failed: ${r.error}`);
+    }
+    if (!task.first) task.first = r;
+    if (!(task.spec.repeatEvery ?? 0) || task.cancelled) task.done = task.running.size === 0;
+    task.waiters = task.waiters.filter((w) => !w());
+  }
+
+  private async runEntryPoint(task: Task, runId: number, signal: AbortSignal) {
+    const req: RunRequest = {
+      runId,
+      kind: "entrypoint",
+      task: { id: task.id, type: `${task.module.name}:${task.spec.document}`, data: task.spec.context ?? null, failures: 0, iterations: task.runs },
+      impl: { file: task.file, exportName: task.spec.entryPoint!, form: "function", language: task.file.endsWith(".ts") ? "typescript" : "javascript" },
+      policy: { timeoutMs: 0, failRescheduleMs: 0, maxFailures: 0 },
+    };
+    const pool = this.o.pool();
+    const r = await this.o.queue.run(pool, req, 0, signal);
+    if (r.kind === "died") return { ok: false, value: null, error: r.reason };
+    const res = r.outcome.kind === "resolved" ? r.outcome.resolution : undefined;
+    if (res?.kind === "completed") return { ok: true, value: res.result, error: null };
+    return { ok: false, value: null, error: res && "error" in res ? res.error : "the entry point did not finish" };
+  }
+
+  private async runProgramTask(task: Task, signal: AbortSignal) {
+    await this.programSlot();
+    try {
+      if (signal.aborted) return { ok: false, value: null, error: "cancelled" };
+      const r = await runProgram({
+        file: task.file,
+        cwd: task.module.dir,
+        context: task.spec.context ?? null,
+        env: this.o.env(),
+        preload: this.o.preload,
+        signal,
+        onOutput: (stream, text) => this.o.log(stream === "stderr" ? "warn" : "info", `[${task.module.name}${task.spec.document ?? " code"}] ${text.trimEnd()}`),
+      });
+      return { ok: r.ok, value: null, error: r.error };
+    } finally {
+      this.programsRunning--;
+      this.programQueue.shift()?.();
+    }
+  }
+
+  private programSlot(): Promise<void> {
+    if (this.programsRunning < this.o.programSlots) {
+      this.programsRunning++;
+      return Promise.resolve();
+    }
+    return new Promise((r) =>
+      this.programQueue.push(() => {
+        this.programsRunning++;
+        r();
+      }),
+    );
+  }
+
+  /**
+   * The first run's result (entry points return a value; programs give null). Throws the run's
+   * error, or a timeout error after `timeoutMs`.
+   */
+  async result(id: number, timeoutMs: number): Promise<unknown> {
+    const task = this.get(id);
+    if (!task.first) {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`Timeout waiting for background task #${id}`)), timeoutMs);
+        task.waiters.push(() => {
+          if (!task.first) return false;
+          clearTimeout(t);
+          resolve();
+          return true;
+        });
+      });
+    }
+    if (!task.first!.ok) throw new Error(task.first!.error ?? "failed");
+    return task.first!.value;
+  }
+
+  state(id: number): BackgroundTaskState {
+    const t = this.get(id);
+    return {
+      id: t.id,
+      module: t.module.name,
+      document: t.spec.document ?? "(code)",
+      ...(t.spec.entryPoint ? { entryPoint: t.spec.entryPoint } : {}),
+      repeating: (t.spec.repeatEvery ?? 0) > 0,
+      runs: t.runs,
+      running: t.running.size,
+      done: t.done,
+      cancelled: t.cancelled,
+      lastError: t.lastError,
+    };
+  }
+
+  list(): BackgroundTaskState[] {
+    return [...this.tasks.keys()].map((id) => this.state(id));
+  }
+
+  /** Stops further runs and kills running ones; resolves once they are gone. */
+  async cancel(id: number): Promise<boolean> {
+    const t = this.get(id);
+    if (t.done && !t.running.size) return false;
+    t.cancelled = true;
+    clearTimeout(t.timer);
+    const waiting = t.running.size
+      ? new Promise<void>((r) =>
+          t.waiters.push(() => {
+            if (t.running.size) return false;
+            r();
+            return true;
+          }),
+        )
+      : Promise.resolve();
+    for (const ac of t.running.values()) ac.abort();
+    await waiting;
+    t.done = true;
+    return true;
+  }
+
+  private get(id: number): Task {
+    const t = this.tasks.get(id);
+    if (!t) throw new Error(`No such background task #${id}`);
+    return t;
+  }
+
+  get sizes(): { workers: number; programSlots: number; programsRunning: number } {
+    return { workers: this.o.programSlots, programSlots: this.o.programSlots, programsRunning: this.programsRunning };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.tasks.keys()].map((id) => this.cancel(id).catch(() => false)));
+  }
+}
