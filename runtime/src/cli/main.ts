@@ -15,6 +15,8 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   status: { summary: "show the running runtime and the queue", load: () => import("./status") },
   scheduled: { summary: "list, trigger, enable or disable scheduled tasks", load: () => import("./scheduled") },
   trigger: { summary: "run a scheduled task now and wait for it", load: () => import("./trigger") },
+  services: { summary: "list backend services; start, stop or restart one", load: () => import("./services") },
+  call: { summary: "call a method of a backend service and print the result", load: () => import("./call") },
   lsp: { summary: "run the language server (--stdio)", load: () => import("./lsp") },
 };
 
