@@ -101,7 +101,7 @@ export class Dispatcher {
         this.again = false;
         const batch = this.finishes.splice(0, 500);
         const typeNames = this.paused ? [] : this.o.types().map((t) => t.name);
-        const free = this.o.pool.idle;
+        const free = this.o.pool.spare;
         if (!batch.length && (free <= 0 || !typeNames.length)) break;
         const now = Date.now();
         let outcomes: FinishOutcome[] = [];
@@ -154,7 +154,7 @@ export class Dispatcher {
   /** Sleeps until the next pending task becomes runnable, or the safety poll, whichever is first. */
   private async armForNextRun(): Promise<void> {
     let wait = this.o.pollMs;
-    if (this.o.pool.idle > 0 && !this.paused) {
+    if (this.o.pool.spare > 0 && !this.paused) {
       try {
         const next = await this.o.store.nextRunAt(this.o.types().map((t) => t.name));
         if (next !== undefined) wait = Math.min(wait, next - Date.now());

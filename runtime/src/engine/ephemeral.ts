@@ -3,7 +3,6 @@ import type { TaskTypeInfo } from "../queue/task-types";
 import type { PoolRunResult, WorkerPool } from "../workers/pool";
 import type { RunRequest } from "../workers/protocol";
 import { mergeAuxData } from "./dispatcher";
-import type { PoolQueue } from "./pool-queue";
 
 export interface EphemeralOptions {
   timeout?: number;
@@ -31,7 +30,6 @@ export class EphemeralRunner {
   private runCounter = 1_000_000_000; // apart from the dispatchers' run ids, for logs
 
   constructor(
-    private readonly queue: PoolQueue,
     private readonly pools: (cluster: string) => WorkerPool | undefined,
     private readonly onFinished: (run: { id: number; type: string; ok: boolean }) => void = () => {},
   ) {}
@@ -50,7 +48,7 @@ export class EphemeralRunner {
       impl: info.impl,
       policy: { timeoutMs: opts.timeout ?? info.timeoutMs, failRescheduleMs: info.failRescheduleMs, maxFailures: 0 },
     };
-    const outcome = ephemeralOutcome(await this.queue.run(pool, req, priority, signal));
+    const outcome = ephemeralOutcome(await pool.run(req, { urgent: true, priority, signal }));
     this.onFinished({ id, type: info.name, ok: outcome.ok });
     if (!outcome.ok) throw new Error(outcome.error);
     return outcome.value;

@@ -6,13 +6,13 @@ import { DEFAULT_KEEP_FINISHED_MS } from "../queue/policy";
 import type { QueueStore } from "../queue/store";
 import type { TaskTypeInfo } from "../queue/task-types";
 import { WorkerPool } from "../workers/pool";
+import type { RunRequest } from "../workers/protocol";
 import { Dispatcher, type TaskEvent } from "./dispatcher";
 import { type LoadedModules, loadModules, publishTypes } from "./modules";
 import { NodeMembership } from "./node-membership";
 import { workerScriptPath } from "./paths";
 import { registerControlOps } from "./control-ops";
 import { EphemeralRunner } from "./ephemeral";
-import { PoolQueue } from "./pool-queue";
 import { realClock, type Clock } from "../scheduler/clock";
 import { runScript } from "../scheduler/script-runner";
 import { type TimedEvent, type TimedTask, TimedScheduler } from "../scheduler/timed-scheduler";
@@ -108,7 +108,6 @@ export class Runtime {
   private readonly keepAlive = setInterval(() => {}, 1 << 30);
   readonly membership: NodeMembership;
   readonly ephemeral: EphemeralRunner;
-  private readonly poolQueue: PoolQueue;
   scheduler!: TimedScheduler;
   background!: BackgroundTasks;
   private crontab: CrontabRunner | undefined;
@@ -125,15 +124,7 @@ export class Runtime {
   ) {
     this.log = opts.log ?? (() => {});
     this.leaseMs = opts.leaseMs ?? 10_000;
-    this.poolQueue = new PoolQueue(
-      (req, pid) => {
-        if (req.kind === "ephemeral") this.emit({ event: "task-started", id: req.task.id, type: req.task.type, node: this.nodeName, kind: "ephemeral", ...(pid ? { pid } : {}) });
-      },
-      (req) => {
-        if (req.kind === "ephemeral") this.emit({ event: "task-queued", id: req.task.id, type: req.task.type, node: this.nodeName, kind: "ephemeral" });
-      },
-    );
-    this.ephemeral = new EphemeralRunner(this.poolQueue, (cluster) => this.pools.get(cluster), (run) =>
+    this.ephemeral = new EphemeralRunner((cluster) => this.pools.get(cluster), (run) =>
       this.emit({ event: "task-finished", id: run.id, type: run.type, state: "finished", outcome: run.ok ? "completed" : "failed", kind: "ephemeral" }),
     );
     this.membership = new NodeMembership(store, opts.nodeName ?? "local", this.leaseMs, () => this.nodeInfo(), this.log);
@@ -188,7 +179,6 @@ export class Runtime {
     this.background = new BackgroundTasks({
       modules: () => this.modules.modules,
       pool: () => this.getBackgroundPool(backgroundSize),
-      queue: this.poolQueue,
       programSlots: backgroundSize,
       allowCodeTasks: !!this.opts.allowCodeTasks,
       preload: programPreloadPath(packageRoot),
@@ -311,9 +301,8 @@ export class Runtime {
           log: this.log,
         });
         pool.on("wake", () => this.wake());
+        this.watchEphemeral(pool);
         this.pools.set(name, pool);
-        // Before the dispatcher: a free worker serves waiting ephemeral callers first.
-        this.poolQueue.attach(pool);
         const d = new Dispatcher({
           store: this.store,
           pool,
@@ -348,6 +337,16 @@ export class Runtime {
     await this.scheduler.tick();
   }
 
+  /** Ephemeral runs have no database row: their progress is told through events. */
+  private watchEphemeral(pool: WorkerPool): void {
+    pool.on("started", (req: RunRequest, pid: number | undefined) => {
+      if (req.kind === "ephemeral") this.emit({ event: "task-started", id: req.task.id, type: req.task.type, node: this.nodeName, kind: "ephemeral", ...(pid ? { pid } : {}) });
+    });
+    pool.on("queued", (req: RunRequest) => {
+      if (req.kind === "ephemeral") this.emit({ event: "task-queued", id: req.task.id, type: req.task.type, node: this.nodeName, kind: "ephemeral" });
+    });
+  }
+
   /** The pool for Prudence-style entry points, started on first use (it is 2 × cores + 1 processes). */
   private getBackgroundPool(size: number): WorkerPool {
     if (!this.backgroundPool) {
@@ -360,7 +359,6 @@ export class Runtime {
         ...(this.socketPath ? { socket: this.socketPath } : {}),
         log: this.log,
       });
-      this.poolQueue.attach(this.backgroundPool);
       this.backgroundPool.start();
     }
     return this.backgroundPool;
@@ -487,7 +485,8 @@ export class Runtime {
   private async isIdle(graceMs: number): Promise<boolean> {
     for (const d of this.dispatchers.values()) if (!d.quiet) return false;
     for (const p of this.pools.values()) if (p.busy > 0) return false;
-    if (this.poolQueue.queued > 0 || this.scheduler.runningNames.length > 0) return false;
+    for (const p of this.pools.values()) if (p.waiting > 0) return false;
+    if (this.scheduler.runningNames.length > 0) return false;
     const names = this.modules.types.filter((t) => t.kind === "managed").map((t) => t.name);
     const next = await this.store.nextRunAt(names);
     return next === undefined || next > Date.now() + graceMs;
@@ -511,7 +510,6 @@ export class Runtime {
       await this.scheduler?.stop();
       await this.services?.stop(); // backend services (#10)
       for (const d of this.dispatchers.values()) d.setPaused(true);
-      this.poolQueue.stop();
       await Promise.all([...this.pools.values(), ...(this.backgroundPool ? [this.backgroundPool] : [])].map((p) => p.stop()));
       await Promise.all([...this.dispatchers.values()].map((d) => d.stop()));
       try {

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { documentCandidates, resolveDocument } from "../crontab/documents";
 import type { ModuleInfo } from "../engine/modules";
-import type { PoolQueue } from "../engine/pool-queue";
 import { JsonValueError, toJsonText } from "../queue/json-value";
 import type { WorkerPool } from "../workers/pool";
 import type { RunRequest } from "../workers/protocol";
@@ -60,7 +59,6 @@ export interface BackgroundOptions {
   modules: () => ModuleInfo[];
   /** The pool for entry points (Prudence: 2 × cores + 1 threads). */
   pool: () => WorkerPool;
-  queue: PoolQueue;
   /** At most this many program processes at once (the same size as the pool). */
   programSlots: number;
   allowCodeTasks: boolean;
@@ -168,8 +166,7 @@ export class BackgroundTasks {
       impl: { file: task.file, exportName: task.spec.entryPoint!, form: "function", language: task.file.endsWith(".ts") ? "typescript" : "javascript" },
       policy: { timeoutMs: 0, failRescheduleMs: 0, maxFailures: 0 },
     };
-    const pool = this.o.pool();
-    const r = await this.o.queue.run(pool, req, 0, signal);
+    const r = await this.o.pool().run(req, { urgent: true, signal });
     if (r.kind === "died") return { ok: false, value: null, error: r.reason };
     const res = r.outcome.kind === "resolved" ? r.outcome.resolution : undefined;
     if (res?.kind === "completed") return { ok: true, value: res.result, error: null };

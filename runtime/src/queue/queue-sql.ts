@@ -44,7 +44,7 @@ export async function claim(db: SqlExecutor, d: SqlDialect, req: ClaimRequest, t
   const rows = await db.query<Record<string, unknown>>(
     `UPDATE ${T} SET state = 'running', lease_owner = $1, lease_token = $2 || CAST(id AS TEXT), lease_expires = $3, started = $4
      WHERE id IN (
-       SELECT id FROM ${T}
+       SELECT id FROM ${d.claimSource}
        WHERE state = 'pending' AND runat <= $4 AND ${d.inList("type", "$5", "text")}
        ORDER BY priority, runat, id
        LIMIT $6 ${d.skipLocked}

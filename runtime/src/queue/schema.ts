@@ -39,7 +39,9 @@ export const migrations: ((d: SqlDialect) => string[])[] = [
     `CREATE INDEX IF NOT EXISTS modtasks_tasks_runnable ON modtasks_tasks (priority, runat, id) WHERE state = 'pending'`,
     `CREATE INDEX IF NOT EXISTS modtasks_tasks_running ON modtasks_tasks (lease_expires) WHERE state = 'running'`,
     `CREATE INDEX IF NOT EXISTS modtasks_tasks_finished ON modtasks_tasks (finished) WHERE state = 'finished'`,
-    `CREATE INDEX IF NOT EXISTS modtasks_tasks_type ON modtasks_tasks (type, created)`,
+    // When the next pending task becomes due (the dispatcher's timer); also keeps SQLite's
+    // planner on the runnable index for claims instead of sorting by type.
+    `CREATE INDEX IF NOT EXISTS modtasks_tasks_due ON modtasks_tasks (runat) WHERE state = 'pending'`,
     `CREATE TABLE IF NOT EXISTS modtasks_task_errors (
       taskid BIGINT NOT NULL,
       at BIGINT NOT NULL,

@@ -15,6 +15,12 @@ export interface PoolOptions {
   /** The `<taskcluster>` this pool serves (for logs and status). */
   name: string;
   size: number;
+  /**
+   * At most this many runs handed to one worker at once (one running, the rest waiting in its
+   * own queue). The pool adapts below it: fast tasks are sent in batches so a worker never waits
+   * for the next message, slow tasks one at a time so nothing waits behind them. Default 32.
+   */
+  maxBatch?: number;
   workerScript: string;
   db: DbConfig | null;
   types: TaskTypeInfo[];
@@ -26,22 +32,37 @@ export interface PoolOptions {
   log?: (level: "info" | "warn" | "error", text: string) => void;
 }
 
+export interface RunOptions {
+  /** Someone waits for this (ephemeral tasks, entry points): it goes before managed work. */
+  urgent?: boolean;
+  /** Among urgent work: lower first. */
+  priority?: number;
+  /** Aborting drops the run while it waits, or kills its worker once it runs. */
+  signal?: AbortSignal;
+}
+
+/** A run handed to the pool, waiting in the backlog or sent to a worker. */
+interface Run {
+  req: RunRequest;
+  settle: (r: PoolRunResult) => void;
+  urgent: boolean;
+  priority: number;
+  /** Set once the worker is (as far as we know) running it. */
+  started?: number;
+  timer?: NodeJS.Timeout;
+  killedFor?: KillReason;
+}
+
 interface Worker {
   id: number;
   proc: ChildProcess;
   ready: boolean;
-  spawnedAt: number;
-  run?: {
-    req: RunRequest;
-    settle: (r: PoolRunResult) => void;
-    timer?: NodeJS.Timeout;
-    killedFor?: KillReason;
-    started: number;
-  };
+  /** Runs sent to this worker, in order; the first is running. */
+  sent: Run[];
   /** Last output on stderr, to explain a crash. */
   stderrTail: string;
   exited: Promise<void>;
-  /** Replace after the current run (code changed). */
+  /** Replace once its runs are done (code changed, or the pool shrank). */
   retire: boolean;
 }
 
@@ -50,15 +71,20 @@ const STDERR_TAIL = 2000;
 /**
  * A pool of worker processes for one cluster. Each worker runs one task at a time and is reused
  * across runs; a worker that crashes, times out or is cancelled is killed and replaced without
- * touching the others.
+ * touching the others. Runs wait in a backlog (urgent ones first) and are sent to workers in
+ * batches sized by how fast runs complete: for no-op tasks the cost of a message per task would
+ * otherwise dominate.
  */
 export class WorkerPool extends EventEmitter {
   private readonly workers = new Set<Worker>();
+  private backlog: Run[] = [];
   private nextWorkerId = 1;
   private stopping = false;
   private types: TaskTypeInfo[];
   private crashStreak = 0;
   private respawnTimer: NodeJS.Timeout | undefined;
+  /** Moving average of run durations (ms), which sizes the batches. */
+  private avgRunMs = 50;
 
   constructor(private readonly opts: PoolOptions) {
     super();
@@ -71,24 +97,49 @@ export class WorkerPool extends EventEmitter {
   get size(): number {
     return this.opts.size;
   }
+  /** Workers with nothing to do. */
   get idle(): number {
     let n = 0;
-    for (const w of this.workers) if (w.ready && !w.run && !w.retire) n++;
+    for (const w of this.workers) if (w.ready && !w.sent.length && !w.retire) n++;
     return n;
   }
+  /** Workers running something. */
   get busy(): number {
     let n = 0;
-    for (const w of this.workers) if (w.run) n++;
+    for (const w of this.workers) if (w.sent.length) n++;
     return n;
+  }
+  /** Runs waiting in the backlog for a worker. */
+  get waiting(): number {
+    return this.backlog.length;
+  }
+
+  /** How many runs a worker may hold now: many when runs are quick, one when they are slow. */
+  private batchSize(): number {
+    if (this.backlog.some((r) => r.urgent)) return 1; // an urgent run must not queue behind a batch
+    const max = this.opts.maxBatch ?? 32;
+    const fit = this.avgRunMs < 1 ? 32 : this.avgRunMs < 5 ? 8 : this.avgRunMs < 25 ? 2 : 1;
+    return Math.max(1, Math.min(max, fit));
+  }
+
+  /** How many more managed runs the dispatcher may hand over now. */
+  get spare(): number {
+    let held = this.backlog.length;
+    for (const w of this.workers) held += w.sent.length;
+    return Math.max(0, this.opts.size * (this.batchSize() + 1) - held);
   }
 
   /** Per worker: pid and the task it runs (for status views). */
-  snapshot(): { pid: number | undefined; ready: boolean; taskId?: number; type?: string; kind?: string; since?: number }[] {
-    return [...this.workers].map((w) => ({
-      pid: w.proc.pid,
-      ready: w.ready,
-      ...(w.run ? { taskId: w.run.req.task.id, type: w.run.req.task.type, kind: w.run.req.kind, since: w.run.started } : {}),
-    }));
+  snapshot(): { pid: number | undefined; ready: boolean; taskId?: number; type?: string; kind?: string; since?: number; queued: number }[] {
+    return [...this.workers].map((w) => {
+      const head = w.sent[0];
+      return {
+        pid: w.proc.pid,
+        ready: w.ready,
+        queued: Math.max(0, w.sent.length - 1),
+        ...(head ? { taskId: head.req.task.id, type: head.req.task.type, kind: head.req.kind, since: head.started ?? Date.now() } : {}),
+      };
+    });
   }
 
   pids(): number[] {
@@ -113,7 +164,7 @@ export class WorkerPool extends EventEmitter {
       serialization: "json",
     });
     let resolveExited!: () => void;
-    const w: Worker = { id, proc, ready: false, spawnedAt: Date.now(), stderrTail: "", exited: new Promise((r) => (resolveExited = r)), retire: false };
+    const w: Worker = { id, proc, ready: false, sent: [], stderrTail: "", exited: new Promise((r) => (resolveExited = r)), retire: false };
     this.workers.add(w);
     proc.stdout?.on("data", (b: Buffer) => this.log("info", `worker ${proc.pid}: ${b.toString().trimEnd()}`));
     proc.stderr?.on("data", (b: Buffer) => {
@@ -135,18 +186,15 @@ export class WorkerPool extends EventEmitter {
       case "ready":
         w.ready = true;
         this.crashStreak = 0;
+        this.assign();
         this.emit("idle");
         return;
-      case "done": {
-        const run = w.run;
-        if (!run || run.req.runId !== m.runId) return;
-        clearTimeout(run.timer);
-        w.run = undefined;
-        run.settle({ kind: "outcome", outcome: m.outcome });
-        if (w.retire) this.kill(w);
-        else this.emit("idle");
+      case "done":
+        for (const d of m.items) this.completed(w, d.runId, d.outcome);
+        if (w.retire && !w.sent.length) this.kill(w);
+        this.assign();
+        this.emit("idle");
         return;
-      }
       case "wake":
         this.emit("wake");
         return;
@@ -156,14 +204,46 @@ export class WorkerPool extends EventEmitter {
     }
   }
 
+  /** A run reported its outcome; the worker moves on to the next run it holds. */
+  private completed(w: Worker, runId: number, outcome: RunOutcome): void {
+    const i = w.sent.findIndex((r) => r.req.runId === runId);
+    if (i < 0) return; // dropped meanwhile (cancelled before we knew it had started)
+    const [run] = w.sent.splice(i, 1);
+    clearTimeout(run!.timer);
+    const took = Date.now() - (run!.started ?? Date.now());
+    this.avgRunMs = this.avgRunMs * 0.9 + took * 0.1;
+    run!.settle({ kind: "outcome", outcome });
+    this.startHead(w);
+  }
+
+  /** The first run a worker holds is the one it runs: its timeout counts from now. */
+  private startHead(w: Worker): void {
+    const head = w.sent[0];
+    if (!head || head.started !== undefined) return;
+    head.started = Date.now();
+    const ms = head.req.policy.timeoutMs;
+    if (ms > 0) {
+      head.timer = setTimeout(() => {
+        if (w.sent[0] === head) {
+          head.killedFor = "timeout";
+          this.kill(w);
+        }
+      }, ms);
+    }
+    this.emit("started", head.req, w.proc.pid);
+  }
+
   private onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     this.workers.delete(w);
-    const run = w.run;
-    if (run) {
-      clearTimeout(run.timer);
-      w.run = undefined;
-      run.settle({ kind: "died", reason: this.deathReason(w, run.killedFor, code, signal, run.req), ...(run.killedFor ? { killedFor: run.killedFor } : {}) });
+    const [head, ...rest] = w.sent;
+    w.sent = [];
+    if (head) {
+      clearTimeout(head.timer);
+      head.settle({ kind: "died", reason: this.deathReason(w, head, code, signal), ...(head.killedFor ? { killedFor: head.killedFor } : {}) });
     }
+    // Runs the worker held but had not started never ran: they go back to the front of the line.
+    if (this.stopping) for (const r of rest) r.settle({ kind: "died", reason: "The runtime stopped before the task started", killedFor: "shutdown" });
+    else this.backlog.unshift(...rest.map((r) => ({ ...r, started: undefined, timer: undefined })));
     if (this.stopping) return;
     // A worker that dies before it is ready (broken install, bad flags) must not respawn in a tight loop.
     if (!w.ready) this.crashStreak++;
@@ -177,13 +257,14 @@ export class WorkerPool extends EventEmitter {
     this.respawnTimer = setTimeout(() => {
       if (!this.stopping) this.start();
     }, delay);
+    this.assign();
   }
 
-  private deathReason(w: Worker, killedFor: KillReason | undefined, code: number | null, signal: NodeJS.Signals | null, req: RunRequest): string {
-    if (killedFor === "timeout") return timeoutMessage(effectiveTimeout(req));
-    if (killedFor === "cancel") return "Task was cancelled";
-    if (killedFor === "caller-gone") return "The caller went away before the task finished";
-    if (killedFor === "shutdown") return "The runtime stopped while the task was running";
+  private deathReason(w: Worker, run: Run, code: number | null, signal: NodeJS.Signals | null): string {
+    if (run.killedFor === "timeout") return timeoutMessage(run.req.policy.timeoutMs);
+    if (run.killedFor === "cancel") return "Task was cancelled";
+    if (run.killedFor === "caller-gone") return "The caller went away before the task finished";
+    if (run.killedFor === "shutdown") return "The runtime stopped while the task was running";
     if (/heap out of memory|Allocation failed/i.test(w.stderrTail)) {
       return `Task process ran out of memory${this.opts.memoryLimitMb ? ` (limit ${this.opts.memoryLimitMb} MB)` : ""}`;
     }
@@ -192,41 +273,94 @@ export class WorkerPool extends EventEmitter {
     return tail ? `${base}: ${tail}` : base;
   }
 
-  /** Runs a task on an idle worker. Call only when `idle > 0`. */
-  run(req: RunRequest): Promise<PoolRunResult> {
-    const w = [...this.workers].find((x) => x.ready && !x.run && !x.retire);
-    if (!w) return Promise.reject(new Error(`internal: no idle worker in pool ${this.opts.name}`));
-    return new Promise<PoolRunResult>((settle) => {
-      w.run = { req, settle, started: Date.now() };
-      const ms = effectiveTimeout(req);
-      if (ms > 0) {
-        w.run.timer = setTimeout(() => {
-          if (w.run?.req.runId === req.runId) {
-            w.run.killedFor = "timeout";
-            this.kill(w);
-          }
-        }, ms);
-      }
-      w.proc.send({ t: "run", run: req } satisfies ToWorker, (err) => {
-        // The worker died between being picked and receiving the run: exit handling settles it.
-        if (err) this.kill(w);
-      });
+  /**
+   * Runs a task: on a free worker, else after the runs waiting before it (urgent ones first).
+   * Settles with the worker's report, or with the worker's death.
+   */
+  run(req: RunRequest, opts: RunOptions = {}): Promise<PoolRunResult> {
+    return new Promise<PoolRunResult>((resolve) => {
+      if (this.stopping) return resolve({ kind: "died", reason: "The runtime stopped before the task started", killedFor: "shutdown" });
+      if (opts.signal?.aborted) return resolve({ kind: "died", reason: "The caller went away before the task started", killedFor: "caller-gone" });
+      const onAbort = () => void this.killRun(req.runId, "caller-gone");
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      const run: Run = {
+        req,
+        urgent: !!opts.urgent,
+        priority: opts.priority ?? 0,
+        settle: (r) => {
+          opts.signal?.removeEventListener("abort", onAbort);
+          resolve(r);
+        },
+      };
+      this.enqueue(run);
+      this.assign();
+      if (this.backlog.includes(run)) this.emit("queued", req);
     });
   }
 
-  /** Kills the worker running `runId`; resolves once that process is gone. */
-  async killRun(runId: number, why: KillReason): Promise<boolean> {
-    const w = [...this.workers].find((x) => x.run?.req.runId === runId);
-    if (!w) return false;
-    w.run!.killedFor = why;
-    this.kill(w);
-    await w.exited;
-    return true;
+  private enqueue(run: Run): void {
+    // Urgent runs (someone waits) by priority, before all managed runs; managed runs in claim order.
+    let i = this.backlog.length;
+    if (run.urgent) {
+      i = this.backlog.findIndex((b) => !b.urgent || b.priority > run.priority);
+      if (i < 0) i = this.backlog.length;
+    }
+    this.backlog.splice(i, 0, run);
   }
 
-  /** Whether this pool is running the given run. */
+  /** Hands waiting runs to workers, up to the current batch size each, one message per worker. */
+  private assign(): void {
+    if (!this.backlog.length) return;
+    const batch = this.batchSize();
+    // Idle workers first, so runs spread out before they queue up anywhere.
+    const order = [...this.workers].filter((w) => w.ready && !w.retire).sort((a, b) => a.sent.length - b.sent.length);
+    for (const w of order) {
+      if (!this.backlog.length) return;
+      if (w.sent.length >= batch) continue;
+      if (this.backlog[0]!.urgent && w.sent.length > 0) continue; // urgent runs only to a free worker
+      const take = this.backlog.splice(0, batch - w.sent.length);
+      w.sent.push(...take);
+      w.proc.send({ t: "run", runs: take.map((r) => r.req) } satisfies ToWorker, (err) => {
+        // The worker died between being picked and receiving the runs: exit handling settles them.
+        if (err) this.kill(w);
+      });
+      this.startHead(w);
+    }
+  }
+
+  /**
+   * Stops a run: dropped from the backlog, or from the worker's queue if it has not started
+   * there, or its worker is killed (resolves once that process is gone).
+   */
+  async killRun(runId: number, why: KillReason): Promise<boolean> {
+    const reason = why === "cancel" ? "Task was cancelled" : why === "caller-gone" ? "The caller went away before the task started" : "The runtime stopped before the task started";
+    const i = this.backlog.findIndex((r) => r.req.runId === runId);
+    if (i >= 0) {
+      this.backlog.splice(i, 1)[0]!.settle({ kind: "died", reason, killedFor: why });
+      return true;
+    }
+    for (const w of this.workers) {
+      const j = w.sent.findIndex((r) => r.req.runId === runId);
+      if (j < 0) continue;
+      if (j > 0) {
+        // Not started yet: tell the worker to skip it.
+        const [run] = w.sent.splice(j, 1);
+        if (w.proc.connected) w.proc.send({ t: "drop", runId } satisfies ToWorker);
+        run!.settle({ kind: "died", reason, killedFor: why });
+        return true;
+      }
+      w.sent[0]!.killedFor = why;
+      this.kill(w);
+      await w.exited;
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether this pool runs (or holds) the given run. */
   has(runId: number): boolean {
-    for (const w of this.workers) if (w.run?.req.runId === runId) return true;
+    if (this.backlog.some((r) => r.req.runId === runId)) return true;
+    for (const w of this.workers) if (w.sent.some((r) => r.req.runId === runId)) return true;
     return false;
   }
 
@@ -239,11 +373,11 @@ export class WorkerPool extends EventEmitter {
     for (const w of this.workers) if (w.proc.connected) w.proc.send({ t: "types", types } satisfies ToWorker);
   }
 
-  /** Replaces every worker (so edited task code loads): idle ones now, busy ones after their run. */
+  /** Replaces every worker (so edited task code loads): idle ones now, busy ones after their runs. */
   recycle(): void {
     for (const w of this.workers) {
       w.retire = true;
-      if (!w.run) this.kill(w);
+      if (!w.sent.length) this.kill(w);
     }
   }
 
@@ -252,7 +386,7 @@ export class WorkerPool extends EventEmitter {
     let excess = this.workers.size - size;
     for (const w of this.workers) {
       if (excess <= 0) break;
-      if (!w.run) {
+      if (!w.sent.length) {
         w.retire = true;
         this.kill(w);
         excess--;
@@ -265,15 +399,12 @@ export class WorkerPool extends EventEmitter {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.respawnTimer);
+    for (const r of this.backlog.splice(0)) r.settle({ kind: "died", reason: "The runtime stopped before the task started", killedFor: "shutdown" });
     const all = [...this.workers];
     for (const w of all) {
-      if (w.run) w.run.killedFor = "shutdown";
+      if (w.sent[0]) w.sent[0].killedFor = "shutdown";
       this.kill(w);
     }
     await Promise.all(all.map((w) => w.exited));
   }
-}
-
-function effectiveTimeout(req: RunRequest): number {
-  return req.policy.timeoutMs;
 }

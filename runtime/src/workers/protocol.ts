@@ -37,11 +37,15 @@ export type RunOutcome =
 export type ToWorker =
   | { t: "init"; db: DbConfig | null; types: TaskTypeInfo[]; workerId: number }
   | { t: "types"; types: TaskTypeInfo[] }
-  | { t: "run"; run: RunRequest };
+  /** Runs to do, in order (a batch when tasks are quick: one message instead of one per task). */
+  | { t: "run"; runs: RunRequest[] }
+  /** Skip this run if it has not started (cancelled, or its caller went away). */
+  | { t: "drop"; runId: number };
 
 export type FromWorker =
   | { t: "ready" }
-  | { t: "done"; runId: number; outcome: RunOutcome }
+  /** Outcomes of finished runs, in the order they ran (several per message when runs are quick). */
+  | { t: "done"; items: { runId: number; outcome: RunOutcome }[] }
   /** A run committed new tasks: the runtime should look for work now. */
   | { t: "wake" }
   | { t: "log"; runId?: number; level: "info" | "warn" | "error"; text: string };

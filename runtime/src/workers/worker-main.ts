@@ -1,17 +1,22 @@
 /**
- * A worker process: runs the tasks its runtime sends, one at a time, and reports each outcome.
- * Started by the runtime (pool.ts) with an IPC channel; never started by hand.
+ * A worker process: runs the tasks its runtime sends, one at a time and in order, and reports
+ * each outcome. Started by the runtime (pool.ts) with an IPC channel; never started by hand.
  */
 import { openStore, type DbConfig } from "../queue/open-store";
 import type { QueueStore } from "../queue/store";
 import type { TaskTypeInfo } from "../queue/task-types";
-import type { FromWorker, ToWorker } from "./protocol";
-import { runTask } from "./run-task";
+import type { FromWorker, RunOutcome, RunRequest, ToWorker } from "./protocol";
 import { runEntryPoint } from "./run-entrypoint";
+import { runTask } from "./run-task";
 
 let db: DbConfig | null = null;
 let store: Promise<QueueStore> | undefined;
 let types = new Map<string, TaskTypeInfo>();
+const queue: RunRequest[] = [];
+const dropped = new Set<number>();
+let running = false;
+let outbox: { runId: number; outcome: RunOutcome }[] = [];
+let flushScheduled = false;
 
 function send(m: FromWorker): void {
   process.send?.(m);
@@ -24,28 +29,56 @@ function getStore(): Promise<QueueStore> {
   return store;
 }
 
-function setTypes(list: TaskTypeInfo[]): void {
-  types = new Map(list.map((t) => [t.name, t]));
+/** Outcomes go back in one message per turn of the event loop, not one per task. */
+function report(runId: number, outcome: RunOutcome): void {
+  outbox.push({ runId, outcome });
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(() => {
+    flushScheduled = false;
+    const items = outbox;
+    outbox = [];
+    if (items.length) send({ t: "done", items });
+  });
 }
 
-async function onMessage(m: ToWorker): Promise<void> {
+async function drain(): Promise<void> {
+  if (running) return;
+  running = true;
+  try {
+    while (queue.length) {
+      const req = queue.shift()!;
+      if (dropped.delete(req.runId)) continue;
+      const outcome =
+        req.kind === "entrypoint"
+          ? await runEntryPoint(req)
+          : await runTask(req, { openStore: getStore, lookup: (name) => types.get(name), onScheduled: () => send({ t: "wake" }) });
+      report(req.runId, outcome);
+    }
+  } finally {
+    running = false;
+  }
+}
+
+function onMessage(m: ToWorker): void {
   switch (m.t) {
     case "init":
       db = m.db;
-      setTypes(m.types);
+      types = new Map(m.types.map((t) => [t.name, t]));
       return;
     case "types":
-      setTypes(m.types);
+      types = new Map(m.types.map((t) => [t.name, t]));
       return;
-    case "run": {
-      const outcome = m.run.kind === "entrypoint" ? await runEntryPoint(m.run) : await runTask(m.run, {
-        openStore: getStore,
-        lookup: (name) => types.get(name),
-        onScheduled: () => send({ t: "wake" }),
+    case "run":
+      queue.push(...m.runs);
+      drain().catch((e: unknown) => {
+        send({ t: "log", level: "error", text: `worker failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
+        process.exit(70);
       });
-      send({ t: "done", runId: m.run.runId, outcome });
       return;
-    }
+    case "drop":
+      dropped.add(m.runId);
+      return;
   }
 }
 
@@ -60,12 +93,7 @@ function main(): void {
   process.on("unhandledRejection", (e) => {
     send({ t: "log", level: "warn", text: `unhandled rejection in task code: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
   });
-  process.on("message", (m: ToWorker) => {
-    onMessage(m).catch((e: unknown) => {
-      send({ t: "log", level: "error", text: `worker failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
-      process.exit(70);
-    });
-  });
+  process.on("message", onMessage);
   send({ t: "ready" });
 }
 
