@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { displayCommand, locateRuntime, RUNTIME_BIN, runArguments } from "../../client/src/runtime-locator";
+
+const built = (...dirs: string[]) => {
+  const files = new Set(dirs.flatMap((d) => [join(d, RUNTIME_BIN), join(d, "dist", "runtime", "cli.js")]));
+  return (p: string) => files.has(p);
+};
+
+describe("runtime locator", () => {
+  it("prefers the setting, then the workspace's node_modules/modtasks, then the extension, then PATH", () => {
+    const ws = "/w";
+    const fromWs = join(ws, "node_modules", "modtasks");
+    const ext = "/ext";
+    const all = built("/custom", fromWs, ext);
+    const base = { workspaceFolders: [ws], extensionPath: ext, nodePath: "/usr/bin/node" };
+    assert.deepEqual(locateRuntime({ ...base, settingPath: "/custom", exists: all }), {
+      ok: true,
+      runtime: { command: "/usr/bin/node", prefix: [join("/custom", RUNTIME_BIN)], source: "setting", packageDir: "/custom" },
+    });
+    assert.equal(locateRuntime({ ...base, exists: all }).ok && (locateRuntime({ ...base, exists: all }) as { runtime: { source: string } }).runtime.source, "workspace");
+    const r3 = locateRuntime({ ...base, exists: built(ext) });
+    assert.ok(r3.ok && r3.runtime.source === "extension" && r3.runtime.packageDir === ext);
+    const r4 = locateRuntime({ ...base, exists: () => false });
+    assert.deepEqual(r4, { ok: true, runtime: { command: "modtasks", prefix: [], source: "path" } });
+  });
+
+  it("resolves a relative setting against the first workspace folder; defaults node to PATH", () => {
+    const r = locateRuntime({ settingPath: "tools/modtasks", workspaceFolders: ["/w"], extensionPath: "/ext", exists: built("/w/tools/modtasks") });
+    assert.ok(r.ok);
+    assert.equal(r.runtime.command, "node");
+    assert.equal(r.runtime.packageDir, "/w/tools/modtasks");
+  });
+
+  it("says what is wrong with a bad setting or an unbuilt package", () => {
+    const bad = locateRuntime({ settingPath: "/nope", workspaceFolders: ["/w"], extensionPath: "/ext", exists: () => false });
+    assert.ok(!bad.ok && /modtasks\.runtime\.path is \/nope/.test(bad.message));
+    const unbuilt = locateRuntime({ settingPath: "/src", workspaceFolders: ["/w"], extensionPath: "/ext", exists: (p) => p === join("/src", RUNTIME_BIN) });
+    assert.ok(!unbuilt.ok && /not built yet/.test(unbuilt.message));
+  });
+
+  it("builds the `modtasks run` command line", () => {
+    const rt = { command: "node", prefix: ["/p/runtime/bin/modtasks.js"], source: "workspace" as const };
+    assert.deepEqual(runArguments(rt, ["/w"], { database: " sqlite:/w/x.db ", workers: 3 }), ["/p/runtime/bin/modtasks.js", "run", "/w", "--db", "sqlite:/w/x.db", "--workers", "3"]);
+    assert.deepEqual(runArguments(rt, ["/a", "/b"], { database: "", workers: null }), ["/p/runtime/bin/modtasks.js", "run", "/a", "/b"]);
+    assert.deepEqual(runArguments(rt, ["/w"], { workers: 0 }), ["/p/runtime/bin/modtasks.js", "run", "/w"]);
+    assert.equal(displayCommand("node", ["a b", "c"]), 'node "a b" c');
+  });
+});
