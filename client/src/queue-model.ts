@@ -187,7 +187,7 @@ export function scheduledNode(s: ScheduledState, opts: ModelOptions): ScheduledN
   } else {
     state = "enabled";
     icon = s.lastError ? { id: "calendar", color: "charts.red" } : { id: "calendar", color: "charts.purple" };
-    description = s.nextRun ? `next: ${when(s.nextRun)} (${formatRelative(s.nextRun, now)})` : s.runat ? "no next run" : "runs only when triggered";
+    description = s.nextRun ? `next: ${when(s.nextRun)} (${formatRelative(s.nextRun, now)})` : s.runat ? "no next run" : s.runAtStartup ? "runs at runtime start" : "runs only when triggered";
   }
   const lines = [`**${escapeMd(s.name)}**${s.description ? ` — ${escapeMd(s.description)}` : ""}`, ""];
   lines.push(`Runs at: \`${s.runat || "(not scheduled)"}\` in ${escapeMd(s.runtz || "UTC")}`, "");

@@ -22,7 +22,7 @@ export type TaskSummary = Pick<
  * views need are required, the rest optional so older runtimes still show.
  */
 export type ScheduledState = Omit<TimedTaskState, OptionalScheduledFields> & Partial<Pick<TimedTaskState, OptionalScheduledFields>>;
-type OptionalScheduledFields = "lastEnd" | "lastOk" | "runner" | "runs";
+type OptionalScheduledFields = "lastEnd" | "lastOk" | "runner" | "runs" | "runAtStartup";
 
 /** Live events a subscribed connection receives. */
 export type RuntimeEvent =

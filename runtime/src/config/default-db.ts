@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { findModules } from "../engine/modules";
-import { type DbConfig, parseDbUrl } from "../queue/open-store";
+import { type DbConfig, parseDbUrl } from "../queue/db-config";
 
 /**
  * Which task database a command or application uses when none is given:
@@ -10,11 +10,11 @@ import { type DbConfig, parseDbUrl } from "../queue/open-store";
  *  3. `.modtasks/tasks.db` beside the module(s) found below the folder: the module's own folder,
  *     or the nearest folder that holds all of them;
  *  4. the module the folder is inside of; else the folder itself.
- * `modtasks run`, `modtasks schedule` and openRuntime() all use this, so they meet on one file.
+ * `modtasks run`, `modtasks schedule`, openRuntime() and the VS Code extension all use this,
+ * so they meet on one file. Driver-free: the extension bundles it.
  */
-export function defaultDb(cwd = process.cwd(), moduleDirs?: string[]): DbConfig {
-  const env = process.env.MODTASKS_DB;
-  if (env) return parseDbUrl(env, cwd);
+export function defaultDb(cwd = process.cwd(), moduleDirs?: string[], env: NodeJS.ProcessEnv = process.env): DbConfig {
+  if (env.MODTASKS_DB) return parseDbUrl(env.MODTASKS_DB, cwd);
   const start = resolve(cwd);
   for (let d = start; ; d = dirname(d)) {
     const candidate = join(d, ".modtasks", "tasks.db");

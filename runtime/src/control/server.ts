@@ -9,6 +9,10 @@ export class Connection {
   subscribed = false;
   private readonly closeHandlers: (() => void)[] = [];
   constructor(private readonly socket: Socket) {}
+  /** Hangs up on the client. */
+  end(): void {
+    this.socket.destroy();
+  }
   send(line: object): void {
     if (!this.socket.destroyed) this.socket.write(JSON.stringify(line) + "\n");
   }
@@ -123,6 +127,9 @@ export class ControlServer {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
+    // server.close() waits for every connection to end: hang up on clients first (an attached
+    // editor would otherwise keep a stopping runtime alive).
+    for (const c of this.connections) c.end();
     await new Promise<void>((r) => server.close(() => r()));
     try {
       unlinkSync(this.path);

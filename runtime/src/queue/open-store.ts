@@ -1,46 +1,33 @@
-import { isAbsolute, resolve } from "node:path";
 import type { QueueStore } from "./store";
+import type { DbConfig } from "./db-config";
 
-/** Where the task database lives: an SQLite file or a PostgreSQL URL. */
-export type DbConfig = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+// Driver-free parts live in db-config.ts (the extension bundles them); re-exported here.
+export { type DbConfig, describeDb, parseDbUrl, sessionName } from "./db-config";
 
-/**
- * Parses `--db` values: `sqlite:path`, `sqlite://path`, a plain file path, or a
- * `postgres://` / `postgresql://` URL. Relative SQLite paths resolve against `cwd`.
- */
-export function parseDbUrl(value: string, cwd = process.cwd()): DbConfig {
-  const v = value.trim();
-  if (!v) throw new Error("empty database location");
-  if (/^postgres(ql)?:\/\//i.test(v)) return { kind: "postgres", url: v };
-  let path = v;
-  if (/^sqlite:\/\//i.test(v)) path = v.slice("sqlite://".length);
-  else if (/^sqlite:/i.test(v)) path = v.slice("sqlite:".length);
-  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) throw new Error(`unsupported database URL '${v}': use sqlite:<path> or postgres://...`);
-  if (!path) throw new Error(`no file in database location '${v}'`);
-  return { kind: "sqlite", path: path === ":memory:" ? path : isAbsolute(path) ? path : resolve(cwd, path) };
-}
-
-/** A printable location, without a password. */
-export function describeDb(c: DbConfig): string {
-  if (c.kind === "sqlite") return `sqlite:${c.path}`;
-  try {
-    const u = new URL(c.url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "postgres://(unparsable URL)";
-  }
+export interface OpenStoreOptions {
+  /** Apply pending schema migrations (default true; workers leave that to their runtime). */
+  migrate?: boolean;
+  /** PostgreSQL: names this process's sessions, so a dead node's sessions can be fenced off. */
+  applicationName?: string;
+  /** PostgreSQL: fail a statement that gets no answer in this time (a half-open connection). */
+  queryTimeoutMs?: number;
+  /** PostgreSQL: connections in the pool. */
+  poolSize?: number;
 }
 
 /** Opens (and migrates) the store. Drivers load lazily: only the one in use is required. */
-export async function openStore(c: DbConfig, opts: { migrate?: boolean } = {}): Promise<QueueStore> {
+export async function openStore(c: DbConfig, opts: OpenStoreOptions = {}): Promise<QueueStore> {
   let store: QueueStore;
   if (c.kind === "sqlite") {
     const { SqliteStore } = await import("./sqlite-store");
     store = new SqliteStore(c.path);
   } else {
     const { PostgresStore } = await import("./postgres-store");
-    store = new PostgresStore(c.url);
+    store = new PostgresStore(c.url, {
+      ...(opts.applicationName ? { applicationName: opts.applicationName } : {}),
+      ...(opts.queryTimeoutMs ? { queryTimeoutMs: opts.queryTimeoutMs } : {}),
+      ...(opts.poolSize ? { max: opts.poolSize } : {}),
+    });
   }
   if (opts.migrate !== false) {
     try {

@@ -1,5 +1,5 @@
 import type { Client, Pool, PoolClient, PoolConfig } from "pg";
-import { describeDb } from "./open-store";
+import { describeDb, sessionName } from "./db-config";
 import { migrateSchema } from "./schema";
 import { postgresDialect } from "./sql-dialect";
 import { SqlQueueStore } from "./sql-queue-store";
@@ -21,7 +21,7 @@ export class PostgresStore extends SqlQueueStore {
 
   constructor(
     readonly url: string,
-    opts: { max?: number; applicationName?: string } = {},
+    opts: { max?: number; applicationName?: string; queryTimeoutMs?: number } = {},
   ) {
     super(postgresDialect);
     this.location = describeDb({ kind: "postgres", url });
@@ -31,6 +31,10 @@ export class PostgresStore extends SqlQueueStore {
       connectionString: url,
       max: opts.max ?? 4,
       application_name: opts.applicationName ?? "modtasks",
+      // Notice dead peers: keepalives on the socket, and no statement waits forever.
+      keepAlive: true,
+      connectionTimeoutMillis: opts.queryTimeoutMs ?? 10_000,
+      ...(opts.queryTimeoutMs ? { query_timeout: opts.queryTimeoutMs } : {}),
       // BIGINT (times in ms, ids) as numbers: both stay far below 2^53.
       types: {
         getTypeParser: ((oid: number, format?: string) =>
@@ -55,6 +59,15 @@ export class PostgresStore extends SqlQueueStore {
       await db.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
       await migrateSchema(db, postgresDialect);
     });
+  }
+
+  async fenceOwners(owners: readonly string[]): Promise<number> {
+    if (!owners.length) return 0;
+    const rows = await this.query<{ n: number }>(
+      `SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = ANY($1::text[]) AND pid <> pg_backend_pid()`,
+      [owners.map(sessionName)],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   async listen(channel: NotifyChannel, fn: (payload: string) => void): Promise<() => void> {

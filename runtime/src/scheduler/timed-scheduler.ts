@@ -28,6 +28,7 @@ export interface TimedTaskState {
   runat: string;
   runtz: string;
   description: string;
+  runAtStartup: boolean;
   enabled: boolean;
   nextRun: number | null;
   lastRun: number | null;
@@ -289,6 +290,7 @@ function toState(c: Compiled, row: TimedRow | undefined): TimedTaskState {
     runat: t.runat,
     runtz: t.runtz,
     description: t.description,
+    runAtStartup: t.runAtStartup,
     enabled: row?.enabled ?? true,
     nextRun: row?.next ?? null,
     lastRun: row?.lastStart ?? null,
