@@ -11,3 +11,4 @@ export { openBackendService, type OpenBackendServiceOptions, type BackendService
 export { UnsupportedValueError } from "../services/wire";
 export { BackgroundTaskHandle, type ExecuteSpec, type BackgroundTaskState } from "./background-task";
 export type { EphemeralTaskOptions } from "./task-db";
+export { DistributedHandle, type DistributedSpec, type DistributedResult } from "./distributed";

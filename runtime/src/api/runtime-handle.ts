@@ -11,6 +11,7 @@ import type { EphemeralTaskOptions, TaskDb } from "./task-db";
 import { callEphemeral, PendingEphemerals } from "./ephemeral-call";
 import { waitForTaskEnd } from "./wait-for-task";
 import { BackgroundTaskHandle, type ExecuteSpec } from "./background-task";
+import { type DistributedHandle, type DistributedSpec, submitDistributed } from "./distributed";
 
 export interface OpenRuntimeOptions {
   /** `sqlite:path`, a file path, or a `postgres://` URL. Default: see defaultDb (MODTASKS_DB, `.modtasks/tasks.db`). */
@@ -206,6 +207,17 @@ export class RuntimeHandle {
   /** Prudence's codeTask: literal source code as the task. The runtime must allow code tasks. */
   codeTask(spec: Omit<ExecuteSpec, "document" | "entryPoint"> & { code: string }): Promise<BackgroundTaskHandle> {
     return this.executeTask(spec);
+  }
+
+  /**
+   * Prudence's distributedExecuteTask: the task is written to the database and run by a runtime
+   * node: any one (default), a named one, or every node (`multi`). Context and result are JSON.
+   */
+  distributedExecuteTask(spec: DistributedSpec): Promise<DistributedHandle> {
+    return submitDistributed(this.store, this.control, spec, async () => {
+      const fresh = Date.now() - 30_000;
+      return (await this.store.listNodes()).filter((n) => n.heartbeat >= fresh).map((n) => n.name);
+    });
   }
 
   private async requestRuntime<T>(op: string, args: Record<string, unknown>): Promise<T> {

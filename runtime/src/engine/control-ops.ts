@@ -118,6 +118,7 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
   server.handle("execute-result", (req) => rt.background.result(Number(req.taskId), Number(req.timeout ?? 0)));
   server.handle("execute-state", (req) => rt.background.state(Number(req.taskId)));
   server.handle("execute-cancel", (req) => rt.background.cancel(Number(req.taskId)));
+  server.handle("distributed-wake", () => rt.distributed?.wake());
   server.handle("background", () => ({ tasks: rt.background.list(), ...rt.background.sizes }));
 
   server.handle("reload", async () => {

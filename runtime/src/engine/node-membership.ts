@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { NodeRow } from "../queue/queue-sql";
 import type { QueueStore } from "../queue/store";
 import { TimedStore } from "../scheduler/timed-store";
+import { DistributedStore } from "../prudence/distributed-store";
 
 /**
  * A runtime's registration in the database: a row per node name with a heartbeat, and the lease
@@ -10,20 +11,23 @@ import { TimedStore } from "../scheduler/timed-store";
  * still alive is refused; a dead one (no heartbeat within the lease, or its pid gone on this
  * host) has its running tasks recovered at once and its orphaned workers killed.
  */
+/** The lease owner id of a runtime instance: unique per process start. */
+export function makeOwner(name: string, started = Date.now()): string {
+  return `${name}/${process.pid}/${started.toString(36)}`;
+}
+
 export class NodeMembership {
-  readonly owner: string;
   readonly host = hostname();
   private readonly started = Date.now();
 
   constructor(
     private readonly store: QueueStore,
     readonly name: string,
+    readonly owner: string,
     private readonly leaseMs: number,
     private readonly info: () => Record<string, unknown>,
     private readonly log: (level: "info" | "warn" | "error", text: string) => void,
-  ) {
-    this.owner = `${name}/${process.pid}/${this.started}`;
-  }
+  ) {}
 
   private row(now: number): NodeRow {
     return { name: this.name, instance: this.owner, host: this.host, pid: process.pid, started: this.started, heartbeat: now, info: this.info() };
@@ -58,6 +62,7 @@ export class NodeMembership {
     }
     const recovered = await this.store.recoverLeases({ now: Date.now(), deadOwners: [n.instance] });
     await new TimedStore(this.store).recover(Date.now(), [n.instance]);
+    await new DistributedStore(this.store).failClaimsOf([n.instance], Date.now());
     if (recovered.length) this.log("warn", `node '${n.name}' (pid ${n.pid}) stopped without finishing ${recovered.length} task(s); they run again`);
     await this.store.removeNode(n.name, n.instance);
   }

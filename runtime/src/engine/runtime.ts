@@ -1,7 +1,7 @@
 import { cpus } from "node:os";
 import { controlSocketPath } from "../control/protocol";
 import { ControlServer } from "../control/server";
-import { type DbConfig, describeDb, openStore } from "../queue/open-store";
+import { type DbConfig, describeDb, openStore, sessionName } from "../queue/open-store";
 import { DEFAULT_KEEP_FINISHED_MS } from "../queue/policy";
 import type { QueueStore } from "../queue/store";
 import type { TaskTypeInfo } from "../queue/task-types";
@@ -9,7 +9,7 @@ import { WorkerPool } from "../workers/pool";
 import type { RunRequest } from "../workers/protocol";
 import { Dispatcher, type TaskEvent } from "./dispatcher";
 import { type LoadedModules, loadModules, publishTypes } from "./modules";
-import { NodeMembership } from "./node-membership";
+import { makeOwner, NodeMembership } from "./node-membership";
 import { workerScriptPath } from "./paths";
 import { registerControlOps } from "./control-ops";
 import { EphemeralRunner } from "./ephemeral";
@@ -21,6 +21,8 @@ import { resolveMaintenanceOffset, type CronDialect } from "../cron/index";
 import { DefinitionWatcher } from "./definition-watcher";
 import { BackgroundTasks } from "../prudence/background";
 import { CrontabRunner } from "../prudence/crontab-runner";
+import { DistributedRunner } from "../prudence/distributed-runner";
+import { DistributedStore } from "../prudence/distributed-store";
 import { programPreloadPath } from "../prudence/program-runner";
 import { documentCandidates } from "../crontab/documents";
 import { existsSync } from "node:fs";
@@ -28,6 +30,12 @@ import { packageRoot } from "./paths";
 import { ServiceManager } from "../services/service-manager"; // backend services (#10)
 
 export type LogFn = (level: "info" | "warn" | "error", text: string) => void;
+
+/**
+ * A claim survives this long without a heartbeat. With heartbeats every quarter lease and a
+ * takeover check every second, a dead node's tasks run elsewhere within ~9 s.
+ */
+export const DEFAULT_LEASE_MS = 8000;
 
 export interface RuntimeOptions {
   db: DbConfig;
@@ -111,6 +119,7 @@ export class Runtime {
   scheduler!: TimedScheduler;
   background!: BackgroundTasks;
   private crontab: CrontabRunner | undefined;
+  distributed: DistributedRunner | undefined;
   private backgroundPool: WorkerPool | undefined;
   private watcher: DefinitionWatcher | undefined;
   /** Backend service processes (#10, runtime/src/services); set in boot. */
@@ -121,18 +130,23 @@ export class Runtime {
   private constructor(
     readonly store: QueueStore,
     readonly opts: RuntimeOptions,
+    owner: string,
   ) {
     this.log = opts.log ?? (() => {});
-    this.leaseMs = opts.leaseMs ?? 10_000;
+    this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
     this.ephemeral = new EphemeralRunner((cluster) => this.pools.get(cluster), (run) =>
       this.emit({ event: "task-finished", id: run.id, type: run.type, state: "finished", outcome: run.ok ? "completed" : "failed", kind: "ephemeral" }),
     );
-    this.membership = new NodeMembership(store, opts.nodeName ?? "local", this.leaseMs, () => this.nodeInfo(), this.log);
+    this.membership = new NodeMembership(store, opts.nodeName ?? "local", owner, this.leaseMs, () => this.nodeInfo(), this.log);
   }
 
   static async start(opts: RuntimeOptions): Promise<Runtime> {
-    const store = await openStore(opts.db);
-    const rt = new Runtime(store, opts);
+    const owner = makeOwner(opts.nodeName ?? "local");
+    const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+    // The runtime's own statements are short: one that gets no answer within half a lease
+    // means the database is unreachable, and the node must stop claiming before its lease ends.
+    const store = await openStore(opts.db, { applicationName: sessionName(owner), queryTimeoutMs: Math.max(1000, Math.floor(leaseMs / 2)) });
+    const rt = new Runtime(store, opts, owner);
     try {
       await rt.boot();
     } catch (e) {
@@ -212,14 +226,21 @@ export class Runtime {
       t.unref();
       this.timers.push(t);
     };
-    // Heartbeat: a third of the lease, so two missed beats still leave the lease valid.
-    every(Math.max(100, Math.floor(this.leaseMs / 3)), () => this.heartbeat());
-    every(Math.max(250, Math.floor(this.leaseMs / 4)), async () => {
+    // Heartbeat: a quarter of the lease, so missed beats still leave the lease valid.
+    every(Math.max(100, Math.floor(this.leaseMs / 4)), () => this.heartbeat());
+    every(Math.min(1000, Math.max(100, Math.floor(this.leaseMs / 4))), async () => {
+      // Fence first: a node whose lease expired may be cut off but alive (half-open TCP); its
+      // sessions are terminated so nothing it still does can commit, then its tasks are taken.
+      const expired = (await this.store.expiredOwners(Date.now())).filter((o) => o !== this.membership.owner);
+      if (expired.length && (await this.store.fenceOwners(expired))) this.log("warn", `fenced off the sessions of ${expired.join(", ")} (lease expired)`);
       const ids = await this.store.recoverLeases({ now: Date.now() });
       if (ids.length) {
         this.log("warn", `took over ${ids.length} task(s) whose runtime stopped heartbeating: ${ids.join(", ")}`);
         this.wake();
       }
+      const fresh = Date.now() - this.leaseMs;
+      const gone = (await this.store.listNodes()).filter((n) => n.heartbeat < fresh && n.instance !== this.membership.owner).map((n) => n.instance);
+      if (gone.length) await new DistributedStore(this.store).failClaimsOf(gone, Date.now());
       const timed = await new TimedStore(this.store).recover(Date.now());
       if (timed.length) {
         this.log("warn", `scheduled run(s) of ${timed.join(", ")} lost their runtime; they run again when due`);
@@ -239,6 +260,16 @@ export class Runtime {
       log: this.log,
     });
     this.crontab.sync(this.modules.modules);
+    this.distributed = new DistributedRunner(this.store, {
+      node: this.nodeName,
+      owner: this.membership.owner,
+      background: this.background,
+      maxParallel: backgroundSize,
+      log: this.log,
+      onFinished: (id) => this.control?.broadcast({ event: "distributed-finished", id }),
+    });
+    this.unlisten.push(await this.store.listen("modtasks_distributed", () => this.distributed?.wake()));
+    this.distributed.wake();
     this.runStartupDocuments();
     if (this.opts.watch !== false) {
       this.watcher = new DefinitionWatcher(
@@ -269,12 +300,15 @@ export class Runtime {
     }
     await this.scheduler.renewLeases(Date.now() + this.leaseMs);
     for (const d of this.dispatchers.values()) d.setPaused(false);
+    this.distributed?.wake(); // safety net for a lost NOTIFY
     // Cancels requested by other processes while our runs went on.
     for (const id of await this.store.cancelRequestedRuns(this.membership.owner)) void this.cancelRunning(id);
   }
 
   private async purge(): Promise<void> {
-    const n = await this.store.purgeFinished(Date.now() - (this.opts.keepFinishedMs ?? DEFAULT_KEEP_FINISHED_MS));
+    const before = Date.now() - (this.opts.keepFinishedMs ?? DEFAULT_KEEP_FINISHED_MS);
+    await new DistributedStore(this.store).purge(before);
+    const n = await this.store.purgeFinished(before);
     if (n) this.log("info", `purged ${n} finished task(s)`);
   }
 
@@ -298,6 +332,7 @@ export class Runtime {
           types: this.modules.types,
           ...(this.opts.memoryLimitMb ? { memoryLimitMb: this.opts.memoryLimitMb } : {}),
           ...(this.socketPath ? { socket: this.socketPath } : {}),
+          env: this.workerEnv(),
           log: this.log,
         });
         pool.on("wake", () => this.wake());
@@ -357,6 +392,7 @@ export class Runtime {
         db: this.opts.db,
         types: this.modules.types,
         ...(this.socketPath ? { socket: this.socketPath } : {}),
+        env: this.workerEnv(),
         log: this.log,
       });
       this.backgroundPool.start();
@@ -376,12 +412,18 @@ export class Runtime {
     }
   }
 
+  /** What worker processes learn of their runtime: its node, and the name of its database sessions. */
+  private workerEnv(): NodeJS.ProcessEnv {
+    return { MODTASKS_DB_SESSION: sessionName(this.membership.owner), MODTASKS_NODE: this.nodeName };
+  }
+
   /** The environment of processes the runtime starts: they find their database and runtime. */
   private childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     return {
       ...process.env,
       MODTASKS_DB: this.opts.db.kind === "sqlite" ? `sqlite:${this.opts.db.path}` : this.opts.db.url,
       ...(this.socketPath ? { MODTASKS_SOCKET: this.socketPath } : {}),
+      MODTASKS_NODE: this.nodeName,
       ...extra,
     };
   }
@@ -506,6 +548,7 @@ export class Runtime {
       for (const u of this.unlisten) u();
       this.watcher?.stop();
       this.crontab?.stop();
+      await this.distributed?.stop();
       await this.background?.stop();
       await this.scheduler?.stop();
       await this.services?.stop(); // backend services (#10)

@@ -389,3 +389,8 @@ export async function heartbeatNode(db: SqlExecutor, name: string, instance: str
 export async function removeNode(db: SqlExecutor, name: string, instance: string): Promise<void> {
   await db.execute(`DELETE FROM modtasks_nodes WHERE name = $1 AND instance = $2`, [name, instance]);
 }
+
+export async function expiredOwners(db: SqlExecutor, now: number): Promise<string[]> {
+  const rows = await db.query<{ lease_owner: string }>(`SELECT DISTINCT lease_owner FROM ${T} WHERE state = 'running' AND lease_expires < $1 AND lease_owner IS NOT NULL`, [now]);
+  return rows.map((r) => r.lease_owner);
+}

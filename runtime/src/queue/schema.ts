@@ -86,6 +86,28 @@ export const migrations: ((d: SqlDialect) => string[])[] = [
       runs INTEGER NOT NULL DEFAULT 0
     )`,
   ],
+  // 3: distributed (Prudence) tasks: farmed out to nodes through the database
+  (d) => [
+    `CREATE TABLE IF NOT EXISTS modtasks_distributed (
+      ${d.idColumn},
+      batch TEXT NOT NULL,
+      targets TEXT,
+      module TEXT NOT NULL,
+      document TEXT,
+      entry_point TEXT,
+      code TEXT,
+      context TEXT,
+      state TEXT NOT NULL,
+      claimed_by TEXT,
+      node TEXT,
+      result TEXT,
+      error TEXT,
+      created BIGINT NOT NULL,
+      finished BIGINT
+    )`,
+    `CREATE INDEX IF NOT EXISTS modtasks_distributed_pending ON modtasks_distributed (id) WHERE state = 'pending'`,
+    `CREATE INDEX IF NOT EXISTS modtasks_distributed_batch ON modtasks_distributed (batch)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -75,6 +75,10 @@ export abstract class SqlQueueStore implements QueueStore {
   recoverLeases(opts: { now: number; deadOwners?: readonly string[] }) {
     return this.inTransaction((db) => Q.recoverLeases(db, this.dialect, opts));
   }
+  expiredOwners(now: number) {
+    return this.read((db) => Q.expiredOwners(db, now));
+  }
+  abstract fenceOwners(owners: readonly string[]): Promise<number>;
   cancelRequestedRuns(owner: string) {
     return this.read((db) => Q.cancelRequestedRuns(db, owner));
   }

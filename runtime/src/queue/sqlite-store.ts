@@ -45,6 +45,11 @@ export class SqliteStore extends SqlQueueStore {
     this.db.pragma("synchronous = NORMAL");
   }
 
+  /** One machine: a dead runtime's orphaned workers are killed by pid (NodeMembership) instead. */
+  async fenceOwners(): Promise<number> {
+    return 0;
+  }
+
   /** SQLite cannot reach other processes; its runtime is woken over the control socket. */
   async listen(): Promise<() => void> {
     return () => {};

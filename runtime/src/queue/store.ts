@@ -76,7 +76,7 @@ export interface StoreTransaction extends SqlExecutor {
 }
 
 /** The notification channels the queue uses (PostgreSQL LISTEN/NOTIFY). */
-export type NotifyChannel = "modtasks_wake" | "modtasks_events" | "modtasks_cancel" | "modtasks_timed";
+export type NotifyChannel = "modtasks_wake" | "modtasks_events" | "modtasks_cancel" | "modtasks_timed" | "modtasks_distributed";
 
 export interface QueueStore {
   readonly kind: "sqlite" | "postgres";
@@ -107,6 +107,13 @@ export interface QueueStore {
   renewLeases(owner: string, until: number): Promise<number>;
   /** Returns running tasks whose lease expired (or whose owner is listed as dead) to pending. */
   recoverLeases(opts: { now: number; deadOwners?: readonly string[] }): Promise<number[]>;
+  /** Owners holding running tasks whose lease expired by `now`. */
+  expiredOwners(now: number): Promise<string[]>;
+  /**
+   * Makes sure the given owners can commit nothing more (PostgreSQL: terminates their sessions,
+   * found by application_name). SQLite has one machine and kills orphans by pid instead.
+   */
+  fenceOwners(owners: readonly string[]): Promise<number>;
   /** Running tasks of this owner with a cancel request (their runner kills them). */
   cancelRequestedRuns(owner: string): Promise<number[]>;
   /** Earliest runAt among pending tasks of these types (undefined when none). */

@@ -25,7 +25,8 @@ function send(m: FromWorker): void {
 function getStore(): Promise<QueueStore> {
   if (!db) return Promise.reject(new Error("this worker has no task database"));
   // Migrations are the runtime's job; a worker only connects.
-  store ??= openStore(db, { migrate: false });
+  // Named after the runtime instance, so other nodes can fence these sessions off (see sessionName).
+  store ??= openStore(db, { migrate: false, poolSize: 2, ...(process.env.MODTASKS_DB_SESSION ? { applicationName: process.env.MODTASKS_DB_SESSION } : {}) });
   return store;
 }
 
