@@ -121,6 +121,11 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
   server.handle("distributed-wake", () => rt.distributed?.wake());
   server.handle("background", () => ({ tasks: rt.background.list(), ...rt.background.sizes }));
 
+  server.handle("insights", async () => {
+    const retries = await rt.store.list({ state: "retrying", limit: 200 });
+    return rt.insights.snapshot(Date.now(), { retries: retries.map((t) => ({ id: t.id, type: t.type, failures: t.failures, runAt: t.runAt, lastError: t.lastError })) });
+  });
+
   server.handle("reload", async () => {
     await rt.reload();
     return { types: rt.taskTypes.length };

@@ -7,10 +7,10 @@ import { finishedPayloads } from "../queue/notifications";
 
 /** Something that happened to a managed task, for status views and result waiters. */
 export type TaskEvent =
-  | { event: "task-started"; id: number; type: string; node: string; kind?: "managed" | "ephemeral"; pid?: number }
+  | { event: "task-started"; id: number; type: string; node: string; kind?: "managed" | "ephemeral"; pid?: number; runAt?: number }
   /** An ephemeral task waits for a free worker (managed tasks wait in the database instead). */
   | { event: "task-queued"; id: number; type: string; node: string; kind: "ephemeral" }
-  | { event: "task-finished"; id: number; type: string; state: "pending" | "finished"; outcome: string | null; kind?: "managed" | "ephemeral" };
+  | { event: "task-finished"; id: number; type: string; state: "pending" | "finished"; outcome: string | null; kind?: "managed" | "ephemeral"; failed?: boolean };
 
 export interface DispatcherOptions {
   store: QueueStore;
@@ -125,7 +125,7 @@ export class Dispatcher {
           break;
         }
         batch.forEach((f, i) => {
-          this.reportFinish(f.finish.id, f.type, outcomes[i]!);
+          this.reportFinish(f.finish.id, f.type, outcomes[i]!, f.finish.resolution.kind === "temporary-failure");
           f.done?.();
         });
         for (const t of claimed) this.start(t);
@@ -165,8 +165,9 @@ export class Dispatcher {
     if (!this.stopped && !this.pumping) this.arm(wait);
   }
 
-  private reportFinish(id: number, type: string, out: FinishOutcome): void {
-    if (out.applied) this.o.onEvent({ event: "task-finished", id, type, state: out.state, outcome: out.outcome });
+  /** `failed`: whether a run that goes back to pending failed (a retry) or asked for it (a restart). */
+  private reportFinish(id: number, type: string, out: FinishOutcome, failed: boolean): void {
+    if (out.applied) this.o.onEvent({ event: "task-finished", id, type, state: out.state, outcome: out.outcome, failed: failed || out.outcome === "failed" });
   }
 
   private start(task: ClaimedTask): void {
@@ -187,7 +188,7 @@ export class Dispatcher {
       policy,
     };
     this.running.set(task.id, { runId, leaseToken: task.leaseToken, type: task.type, started: Date.now() });
-    this.o.onEvent({ event: "task-started", id: task.id, type: task.type, node: this.o.node });
+    this.o.onEvent({ event: "task-started", id: task.id, type: task.type, node: this.o.node, runAt: task.runAt });
     this.o.pool.run(req).then(
       (r) => this.onRunEnd(task, req, r),
       (e: unknown) => this.onRunEnd(task, req, { kind: "died", reason: e instanceof Error ? e.message : String(e) }),
@@ -200,7 +201,9 @@ export class Dispatcher {
     this.cancelWaiters.delete(task.id);
     if (r.kind === "outcome") {
       const o = r.outcome;
-      if (o.kind === "committed") this.reportFinish(task.id, task.type, o.finish);
+      // A run's own transaction commits everything but a temporary failure (rolled back and
+      // finished by us), so a committed "pending" is a restart.
+      if (o.kind === "committed") this.reportFinish(task.id, task.type, o.finish, false);
       else if (o.kind === "resolved") this.queueFinish({ id: task.id, leaseToken: task.leaseToken, resolution: o.resolution, policy: req.policy }, task.type);
       cancelWaiter?.();
       this.wake();

@@ -13,6 +13,7 @@ import { makeOwner, NodeMembership } from "./node-membership";
 import { workerScriptPath } from "./paths";
 import { registerControlOps } from "./control-ops";
 import { EphemeralRunner } from "./ephemeral";
+import { type InsightsEvent, QueueInsights } from "../insights/aggregator";
 import { realClock, type Clock } from "../scheduler/clock";
 import { runScript } from "../scheduler/script-runner";
 import { type TimedEvent, type TimedTask, TimedScheduler } from "../scheduler/timed-scheduler";
@@ -90,6 +91,8 @@ export interface RuntimeStatus {
   counts: Awaited<ReturnType<QueueStore["counts"]>>;
   nodes: { name: string; host: string; pid: number; heartbeat: number; started: number; info: Record<string, unknown> }[];
   scheduled: Awaited<ReturnType<TimedScheduler["list"]>>;
+  /** At most this many scheduled runs at once (the timeline's collision limit). */
+  maxScheduledRuns: number;
   background: { workers: number; programsRunning: number; tasks: ReturnType<BackgroundTasks["list"]>; crontab: CrontabRunner["entries"] };
 }
 
@@ -116,6 +119,8 @@ export class Runtime {
   private readonly keepAlive = setInterval(() => {}, 1 << 30);
   readonly membership: NodeMembership;
   readonly ephemeral: EphemeralRunner;
+  /** How the queue behaved over the last hour (control op `insights`, the timeline's second tab). */
+  readonly insights = new QueueInsights();
   scheduler!: TimedScheduler;
   background!: BackgroundTasks;
   private crontab: CrontabRunner | undefined;
@@ -248,6 +253,7 @@ export class Runtime {
       }
     });
     every(60 * 60 * 1000, () => this.purge());
+    every(10_000, async () => this.insights.record({ event: "queue-counts", at: Date.now(), counts: await this.store.counts() }));
     await this.purge();
     this.wake();
     await this.scheduler.start();
@@ -478,6 +484,7 @@ export class Runtime {
   }
 
   private emit(e: TaskEvent): void {
+    if (e.event !== "task-queued") this.insights.record({ ...e, at: Date.now() } as InsightsEvent);
     for (const l of this.eventListeners) l(e);
     this.control?.broadcast(e);
   }
@@ -509,6 +516,7 @@ export class Runtime {
       counts: await this.store.counts(),
       nodes: nodes.map((n) => ({ name: n.name, host: n.host, pid: n.pid, heartbeat: n.heartbeat, started: n.started, info: n.info })),
       scheduled: await this.scheduler.list(),
+      maxScheduledRuns: this.opts.maxScheduledRuns ?? 4,
       background: { workers: this.background.sizes.workers, programsRunning: this.background.sizes.programsRunning, tasks: this.background.list(), crontab: this.crontab?.entries ?? [] },
     };
   }
