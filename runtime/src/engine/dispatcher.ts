@@ -106,15 +106,21 @@ export class Dispatcher {
         const now = Date.now();
         let outcomes: FinishOutcome[] = [];
         let claimed: ClaimedTask[] = [];
+        const claimReq = { types: typeNames, limit: free, now, owner: this.o.owner, leaseMs: this.o.leaseMs };
         try {
-          ({ outcomes, claimed } = await this.o.store.transaction(async (tx) => {
-            const outs: FinishOutcome[] = [];
-            for (const f of batch) outs.push(await tx.finishRun(f.finish, now));
-            // Waiters on other processes or nodes (PostgreSQL) learn of the ends on commit.
-            for (const payload of finishedPayloads(outs.filter((o) => o.applied).map((o) => o.id))) await tx.notify("modtasks_events", payload);
-            const got = free > 0 && typeNames.length ? await tx.claim({ types: typeNames, limit: free, now, owner: this.o.owner, leaseMs: this.o.leaseMs }) : [];
-            return { outcomes: outs, claimed: got };
-          }));
+          if (!batch.length) {
+            // Nothing to finish: a claim on its own (PostgreSQL runs it without BEGIN/COMMIT).
+            claimed = await this.o.store.claim(claimReq);
+          } else {
+            ({ outcomes, claimed } = await this.o.store.transaction(async (tx) => {
+              const outs: FinishOutcome[] = [];
+              for (const f of batch) outs.push(await tx.finishRun(f.finish, now));
+              // Waiters on other processes or nodes (PostgreSQL) learn of the ends on commit.
+              for (const payload of finishedPayloads(outs.filter((o) => o.applied).map((o) => o.id))) await tx.notify("modtasks_events", payload);
+              const got = free > 0 && typeNames.length ? await tx.claim(claimReq) : [];
+              return { outcomes: outs, claimed: got };
+            }));
+          }
           this.failureStreak = 0;
         } catch (e) {
           // Nothing of this batch was written: keep the finishes for the next attempt.

@@ -37,7 +37,7 @@ export abstract class SqlQueueStore implements QueueStore {
         insertTasks: async (rows: NewTaskRow[]) => (guard(), Q.insertTasks(exec, d, rows)),
         lockRun: async (id: number, token: string) => (guard(), Q.lockRun(exec, d, id, token)),
         finishRun: async (f: RunFinish, now: number) => (guard(), Q.finishRun(exec, d, f, now)),
-        claim: async (req: ClaimRequest) => (guard(), Q.claim(exec, d, req, `${req.owner}:${++this.claimCounter}:`)),
+        claim: async (req: ClaimRequest) => (guard(), Q.claim(exec, d, req, this.claimPrefix(req.owner))),
         afterCommit,
         notify: async (channel: NotifyChannel, payload: string) => {
           guard();
@@ -59,6 +59,11 @@ export abstract class SqlQueueStore implements QueueStore {
 
   claim(req: ClaimRequest): Promise<ClaimedTask[]> {
     return this.transaction((tx) => tx.claim(req));
+  }
+
+  /** Lease tokens are `<owner>:<claim number>:<task id>`: unique per claim, so a stale run can never match. */
+  protected claimPrefix(owner: string): string {
+    return `${owner}:${++this.claimCounter}:`;
   }
 
   finishRuns(finishes: RunFinish[], now: number): Promise<FinishOutcome[]> {
