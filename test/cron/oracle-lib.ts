@@ -11,19 +11,11 @@
  *      time of the gap runs once, at the transition.
  */
 import type { CronDialect } from "../../runtime/src/cron";
+import { prng } from "../helpers/prng";
+export { prng };
 
 // ---------------------------------------------------------------- seeded PRNG
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------- generated masks with their meaning
 

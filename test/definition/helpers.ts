@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Finding } from "../../runtime/src/text/finding";
 import { LineIndex } from "../../runtime/src/text/line-index";
+import { prng } from "../helpers/prng";
+export { prng };
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const fixtures = join(repoRoot, "test", "fixtures", "definition");
@@ -50,16 +52,6 @@ export function assertFindings(text: string, findings: Finding[], expected: Expe
   assert.deepEqual(problems, [], problems.join("\n"));
 }
 
-/** A small deterministic PRNG (mulberry32) so fuzz failures reproduce from the seed. */
-export function prng(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FUZZ_TOKENS = ["<", ">", "/", '"', "'", "=", " ", "\n", "x", "&", "&amp;", "&#x41;", "&bogus;", "<a>", "</a>", "</task>", "<task", "/>", "<!--", "-->", "<![CDATA[", "]]>", "<?", "?>", "<!DOCTYPE x [", "]>", "*/5", "mod::", "#", "..", "\u00e9", "\r\n", "\t"];
 

@@ -12,22 +12,12 @@ import { after, before, describe, it } from "node:test";
 import { openRuntime, type RuntimeHandle } from "../../runtime/src/api/runtime-handle";
 import { DATABASES } from "../helpers/stores";
 import { TMOD } from "./harness";
+import { prng } from "../helpers/prng";
 
 const CLI = join(__dirname, "..", "..", "runtime", "bin", "modtasks.js");
 const TASKS = 2000;
 const KILLS = 12;
 
-/** A seeded PRNG, so a failing run can be replayed (the seed is printed). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function startRuntime(url: string, extra: string[] = []): { proc: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
   const proc = spawn(process.execPath, [CLI, "run", TMOD, "--db", url, "--workers", "2", "--quiet", "--lease-ms", "3000", ...extra], { stdio: ["ignore", "pipe", "pipe"] });

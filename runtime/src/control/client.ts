@@ -1,4 +1,5 @@
 import { createConnection, type Socket } from "node:net";
+import { LineReader } from "./line-reader";
 import type { EventLine, Hello, Reply, Request } from "./protocol";
 
 /**
@@ -11,7 +12,6 @@ export class ControlClient {
   private connecting: Promise<Socket> | undefined;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;
-  private buffer = "";
   private eventListeners = new Set<(e: EventLine) => void>();
   private closeListeners = new Set<() => void>();
   private keepAlive = false;
@@ -30,18 +30,13 @@ export class ControlClient {
         this.connecting = undefined;
         if (!helloSeen) reject(e);
       });
-      s.on("data", (chunk) => {
-        this.buffer += chunk.toString("utf8");
-        let nl: number;
-        while ((nl = this.buffer.indexOf("\n")) >= 0) {
-          const line = this.buffer.slice(0, nl);
-          this.buffer = this.buffer.slice(nl + 1);
-          if (!line.trim()) continue;
+      const reader = new LineReader(
+        (line) => {
           let msg: Record<string, unknown>;
           try {
             msg = JSON.parse(line) as Record<string, unknown>;
           } catch {
-            continue;
+            return;
           }
           if (!helloSeen && msg.hello === "modtasks") {
             helloSeen = true;
@@ -50,15 +45,18 @@ export class ControlClient {
             this.connecting = undefined;
             this.updateRef();
             resolve(s);
-            continue;
+            return;
           }
           this.onLine(msg);
-        }
-      });
+        },
+        () => s.destroy(),
+        64 * 1024 * 1024,
+      );
+      s.setEncoding("utf8");
+      s.on("data", (chunk: string) => reader.push(chunk));
       s.on("close", () => {
         this.socket = undefined;
         this.connecting = undefined;
-        this.buffer = "";
         const err = new Error("the modtasks runtime closed the connection");
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();

@@ -1,5 +1,7 @@
-import { chmodSync, existsSync, unlinkSync } from "node:fs";
-import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { unlinkSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { LineReader } from "./line-reader";
+import { listenOnSocket } from "./unix-socket";
 import { type EventLine, type Hello, PROTOCOL_VERSION, type Request } from "./protocol";
 
 export type Handler = (req: Request, conn: Connection) => Promise<unknown> | unknown;
@@ -51,21 +53,8 @@ export class ControlServer {
   }
 
   async listen(): Promise<void> {
-    await removeStaleSocket(this.path);
     const server = createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.path, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    // Only this user may talk to the runtime.
-    try {
-      chmodSync(this.path, 0o600);
-    } catch {
-      // Some filesystems do not support it; the folder's permissions still apply.
-    }
+    await listenOnSocket(server, this.path, () => `another modtasks runtime is already listening on ${this.path}`);
     this.server = server;
   }
 
@@ -74,21 +63,16 @@ export class ControlServer {
     this.connections.add(conn);
     socket.setNoDelay(true);
     conn.send({ hello: "modtasks", protocol: PROTOCOL_VERSION, ...this.hello } satisfies Hello);
-    let buffer = "";
-    socket.on("data", (chunk) => {
-      buffer += chunk.toString("utf8");
-      if (buffer.length > 16 * 1024 * 1024) {
+    const reader = new LineReader(
+      (line) => void this.dispatch(line, conn),
+      () => {
         conn.send({ ok: false, id: null, error: "request too large" });
         socket.destroy();
-        return;
-      }
-      let nl: number;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
-        if (line) void this.dispatch(line, conn);
-      }
-    });
+      },
+      16 * 1024 * 1024,
+    );
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => reader.push(chunk));
     const gone = () => {
       if (this.connections.delete(conn)) conn.closed();
     };
@@ -143,19 +127,4 @@ export class ControlServer {
     for (const c of this.connections) c.closed();
     this.connections.clear();
   }
-}
-
-/** A socket file left by a runtime that died: nobody answers on it. A live one is an error. */
-async function removeStaleSocket(path: string): Promise<void> {
-  if (!existsSync(path)) return;
-  const alive = await new Promise<boolean>((resolve) => {
-    const s = createConnection(path);
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-  if (alive) throw new Error(`another modtasks runtime is already listening on ${path}`);
-  unlinkSync(path);
 }

@@ -3,8 +3,9 @@
  * and gives every client connection its own handler object, made by the factory from the
  * client's arguments. Public methods of the handler are what clients can call.
  */
-import { chmodSync, existsSync, unlinkSync } from "node:fs";
-import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { unlinkSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { listenOnSocket } from "../control/unix-socket";
 import { ensureServiceDir, normalizeServiceName, serviceLocation, serviceSocketPath } from "./names";
 import {
   decodeValue,
@@ -284,20 +285,8 @@ class ServiceHost implements BackendServiceController {
   }
 
   async listen(opts: RunBackendServiceOptions): Promise<void> {
-    await removeStaleSocket(this.path, this.name);
     const server = createServer((socket) => this.live.add(new ServiceConnection(this, socket)));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.path, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    try {
-      chmodSync(this.path, 0o600);
-    } catch {
-      // the folder's permissions still apply
-    }
+    await listenOnSocket(server, this.path, () => `Service '${this.name}' is already running (another process listens on ${this.path})`);
     if (opts.dropListenerReference) server.unref();
     this.server = server;
     tellManager({ t: "listening", name: this.name, path: this.path });
@@ -394,21 +383,3 @@ function tellManager(msg: { t: "listening"; name: string; path: string } | { t: 
   });
 }
 
-/** A socket file left by a process that died: nobody answers on it. A live one means the name is taken. */
-async function removeStaleSocket(path: string, name: string): Promise<void> {
-  if (!existsSync(path)) return;
-  const alive = await new Promise<boolean>((resolve) => {
-    const s = createConnection(path);
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-  if (alive) throw new Error(`Service '${name}' is already running (another process listens on ${path})`);
-  try {
-    unlinkSync(path);
-  } catch {
-    // removed meanwhile
-  }
-}

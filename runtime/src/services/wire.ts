@@ -1,3 +1,4 @@
+import { LineReader } from "../control/line-reader";
 /**
  * The backend service wire format, version 1 (documented in README.md, "Wire format").
  *
@@ -210,42 +211,33 @@ function decodeTag(o: Record<string, unknown>): unknown {
  * passed to `onMalformed` and reading stops (the caller closes the connection).
  */
 export class FrameReader {
-  private buffer = "";
-  private dead = false;
+  private readonly lines: LineReader;
 
   constructor(
     private readonly onFrame: (frame: Record<string, unknown>) => void,
     private readonly onMalformed: (reason: string) => void,
-  ) {}
+  ) {
+    this.lines = new LineReader((line) => this.line(line), () => this.onMalformed(`frame longer than ${MAX_FRAME_BYTES} bytes`), MAX_FRAME_BYTES);
+  }
 
   push(chunk: string): void {
-    if (this.dead) return;
-    let text = this.buffer ? this.buffer + chunk : chunk;
-    let start = 0;
-    let nl: number;
-    while ((nl = text.indexOf("\n", start)) >= 0) {
-      const line = text.slice(start, nl);
-      start = nl + 1;
-      if (line.length === 0) continue;
-      let frame: unknown;
-      try {
-        frame = JSON.parse(line);
-      } catch (e) {
-        return this.fail(`not JSON (${(e as Error).message})`);
-      }
-      if (typeof frame !== "object" || frame === null || Array.isArray(frame)) return this.fail("a frame must be a JSON object");
-      this.onFrame(frame as Record<string, unknown>);
-      if (this.dead) return;
+    this.lines.push(chunk);
+  }
+
+  private line(line: string): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(line);
+    } catch (e) {
+      return this.fail(`not JSON (${(e as Error).message})`);
     }
-    text = start === 0 ? text : text.slice(start);
-    if (text.length > MAX_FRAME_BYTES) return this.fail(`frame longer than ${MAX_FRAME_BYTES} bytes`);
-    this.buffer = text;
+    if (typeof frame !== "object" || frame === null || Array.isArray(frame)) return this.fail("a frame must be a JSON object");
+    this.onFrame(frame as Record<string, unknown>);
   }
 
   /** Stops reading (after a protocol error). */
   stop(): void {
-    this.dead = true;
-    this.buffer = "";
+    this.lines.stop();
   }
 
   private fail(reason: string): void {
