@@ -38,14 +38,14 @@ function status(over: Partial<RuntimeStatus> = {}): RuntimeStatus {
     problems: [],
     clusters: [],
     running: [],
-    counts: { pending: 0, running: 0, retrying: 0, failed: 0, completed: 0, cancelled: 0 },
+    counts: { pending: 0, running: 0, retrying: 0, failed: 0, completed: 0, cancelled: 0, stuck: 0 },
     nodes: [{ name: "local", host: "h", pid: 1, heartbeat: NOW, started: NOW, info: {} }],
     ...over,
   }) as RuntimeStatus;
 }
 
 function snapshot(tasks: TaskSummary[], over: Partial<QueueSnapshot> = {}): QueueSnapshot {
-  const counts = { pending: 0, running: 0, retrying: 0, failed: 0, completed: 0, cancelled: 0 };
+  const counts = { pending: 0, running: 0, retrying: 0, failed: 0, completed: 0, cancelled: 0, stuck: 0 };
   for (const t of tasks) {
     const s = taskViewState(t);
     counts[s === "queued" ? "pending" : s]++;
@@ -207,8 +207,8 @@ describe("queue model: labels, tooltips, icons", () => {
     const snap = snapshot([task(1, { state: "finished", outcome: "failed" }), task(2, { state: "finished", outcome: "failed" })]);
     assert.deepEqual(badgeOf(snap), { value: 2, tooltip: "2 failed tasks" });
     assert.equal(badgeOf(snapshot([])), undefined);
-    assert.equal(statusBarText("running", { pending: 3, running: 1, retrying: 2, failed: 1, completed: 9, cancelled: 0 }), "$(sync~spin) 1 running · 5 queued · 1 failed");
-    assert.equal(statusBarText("running", { pending: 0, running: 0, retrying: 0, failed: 0, completed: 9, cancelled: 0 }), "$(pass) 0 running · 0 queued");
+    assert.equal(statusBarText("running", { pending: 3, running: 1, retrying: 2, failed: 1, completed: 9, cancelled: 0, stuck: 0 }), "$(sync~spin) 1 running · 5 queued · 1 failed");
+    assert.equal(statusBarText("running", { pending: 0, running: 0, retrying: 0, failed: 0, completed: 9, cancelled: 0, stuck: 0 }), "$(pass) 0 running · 0 queued");
     assert.equal(statusBarText("stopped", undefined), "$(circle-slash) modtasks: stopped");
     assert.equal(statusBarText("starting", undefined), "$(loading~spin) modtasks: starting");
   });

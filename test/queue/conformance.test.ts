@@ -179,11 +179,22 @@ for (const dbut of DATABASES) {
       assert.ok(c && c > b!);
       assert.deepEqual((await store.describe(c))!.data, { n: 1 });
       assert.equal(await store.rescheduleFinished(b!, 4000), undefined, "only finished tasks");
-      assert.deepEqual(await store.counts(), { pending: 2, running: 0, retrying: 0, failed: 0, completed: 1, cancelled: 0 });
+      assert.deepEqual(await store.counts(), { pending: 2, running: 0, retrying: 0, failed: 0, completed: 1, cancelled: 0, stuck: 2 });
       assert.equal(await store.purgeFinished(3500), 1);
       assert.equal(await store.describe(a!), undefined);
       assert.equal(await store.remove(b!), true);
       assert.equal(await store.remove(b!), false);
+    });
+
+    it("reports tasks that are stuck: unfinished, over an hour old, past notBefore", async () => {
+      await fresh();
+      const hourAgo = Date.now() - 61 * 60_000;
+      const [old, , later] = await store.transaction((tx) =>
+        tx.insertTasks([row("m:a", { created: hourAgo }), row("m:a", { created: Date.now() }), row("m:a", { created: hourAgo, notBefore: Date.now() + 60_000 })]),
+      );
+      assert.deepEqual((await store.list({ state: "stuck" })).map((t) => t.id), [old!]);
+      assert.equal((await store.counts()).stuck, 1);
+      assert.ok(later);
     });
 
     it("runs the application's SQL with the same $n placeholders", async () => {

@@ -13,7 +13,8 @@ import { checkModuleDefinition } from "../definition/check";
 import { nodeFs } from "../definition/node-fs";
 import { parseModuleDefinition } from "../definition/parse";
 import type { Finding } from "../text/finding";
-import type { LineIndex } from "../text/line-index";
+import { LineIndex } from "../text/line-index";
+import { checkCrontab } from "../crontab/check";
 import { parseArgs } from "./args";
 import { CliError } from "./command";
 
@@ -37,8 +38,17 @@ const moduleDefinitionKind: CheckedFileKind = {
   },
 };
 
-/** Every file kind the walk picks up; a new kind (crontabs) is one more entry here. */
-export const FILE_KINDS: CheckedFileKind[] = [moduleDefinitionKind];
+const crontabKind: CheckedFileKind = {
+  name: "crontab",
+  matches: (name) => name === "crontab" || name === "crontab.system",
+  check(file, text) {
+    const { findings } = checkCrontab(text, file, nodeFs, basename(file) === "crontab.system");
+    return { findings, lines: new LineIndex(text) };
+  },
+};
+
+/** Every file kind the walk picks up. */
+export const FILE_KINDS: CheckedFileKind[] = [moduleDefinitionKind, crontabKind];
 
 const SKIP_DIRS = new Set(["node_modules", ".git", "dist"]);
 

@@ -43,6 +43,8 @@ export async function run(args: string[]): Promise<number> {
     `queue:   ${formatCounts(status.counts)}`,
     ...status.clusters.map((c) => `cluster ${c.name}: ${c.size} worker(s), ${c.busy} busy`),
     ...status.running.map((r) => `  running #${r.id} ${r.type} since ${iso(r.started)}`),
+    `background tasks (Prudence): ${status.background.workers} worker(s), ${status.background.programsRunning} program(s) running, ${status.background.crontab.length} crontab line(s)`,
+    ...status.scheduled.map((t) => `scheduled ${t.name}: next ${iso(t.nextRun)}${t.running ? " (running)" : ""}${t.enabled ? "" : " (disabled)"}${t.lastOk === false ? `, last run failed: ${(t.lastError ?? "").split("\n")[0]}` : ""}`),
   ];
   if (status.nodes.length > 1) lines.push(`nodes: ${status.nodes.map((n) => `${n.name} (${n.host} pid ${n.pid})`).join(", ")}`);
   for (const p of status.problems) lines.push(`problem: ${p.file}:${p.line}: ${p.message}`);
@@ -50,6 +52,6 @@ export async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-function formatCounts(c: { pending: number; running: number; retrying: number; failed: number; completed: number; cancelled: number }): string {
-  return `${c.pending} pending, ${c.running} running, ${c.retrying} retrying, ${c.failed} failed, ${c.completed} completed, ${c.cancelled} cancelled`;
+function formatCounts(c: { pending: number; running: number; retrying: number; failed: number; completed: number; cancelled: number; stuck: number }): string {
+  return `${c.pending} pending, ${c.running} running, ${c.retrying} retrying, ${c.failed} failed, ${c.completed} completed, ${c.cancelled} cancelled${c.stuck ? `, ${c.stuck} STUCK (unfinished for over an hour: modtasks tasks list --state stuck)` : ""}`;
 }

@@ -7,7 +7,7 @@ import { taskDetails, taskLine } from "./format";
 const HELP = `usage: modtasks tasks <action> [options]
 
   list [--type MASK] [--state S] [--limit N]   tasks, newest first (S: pending, retrying, running,
-                                               failed, completed, cancelled, finished)
+                                               failed, completed, cancelled, finished, stuck)
   describe ID                                  everything about one task
   result ID [--timeout MS] [--accept-cancel] [--accept-temp-failure] [--accept-perm-failure] [--accept-timeout]
                                                wait for a task and print its result
@@ -31,7 +31,7 @@ export async function run(args: string[]): Promise<number> {
     db: { type: "string" },
     json: { type: "boolean" },
     type: { type: "string" },
-    state: { type: "string", choices: ["pending", "retrying", "running", "failed", "completed", "cancelled", "finished"] },
+    state: { type: "string", choices: ["pending", "retrying", "running", "failed", "completed", "cancelled", "finished", "stuck"] },
     limit: { type: "number" },
     timeout: { type: "number" },
     "accept-cancel": { type: "boolean" },

@@ -25,7 +25,7 @@ import { CrontabRunner } from "../prudence/crontab-runner";
 import { DistributedRunner } from "../prudence/distributed-runner";
 import { DistributedStore } from "../prudence/distributed-store";
 import { programPreloadPath } from "../prudence/program-runner";
-import { documentCandidates } from "../crontab/documents";
+import { resolveDocument } from "../crontab/documents";
 import { existsSync } from "node:fs";
 import { packageRoot } from "./paths";
 import { ServiceManager } from "../services/service-manager"; // backend services (#10)
@@ -203,6 +203,7 @@ export class Runtime {
       preload: programPreloadPath(packageRoot),
       env: () => this.childEnv(),
       log: this.log,
+      onRunEnd: () => setImmediate(() => this.checkIdle()),
     });
     // PostgreSQL: other processes and nodes wake us and ask for cancels through NOTIFY.
     this.unlisten.push(
@@ -409,7 +410,7 @@ export class Runtime {
   /** Prudence: each module's `startup` document runs once at start with context "initial". */
   private runStartupDocuments(): void {
     for (const m of this.modules.modules) {
-      if (!documentCandidates(m.dir, "/startup/").some((f) => existsSync(f))) continue;
+      if (!resolveDocument(m.dir, "/startup/", existsSync).ok) continue;
       try {
         this.background.execute({ module: m.name, document: "/startup/", context: "initial" });
       } catch (e) {
@@ -537,6 +538,8 @@ export class Runtime {
     for (const p of this.pools.values()) if (p.busy > 0) return false;
     for (const p of this.pools.values()) if (p.waiting > 0) return false;
     if (this.scheduler.runningNames.length > 0) return false;
+    // Background tasks still to finish (a repeating one never does, so it does not count).
+    if (this.background?.list().some((t) => t.running > 0 || (!t.done && !t.repeating))) return false;
     const names = this.modules.types.filter((t) => t.kind === "managed").map((t) => t.name);
     const next = await this.store.nextRunAt(names);
     return next === undefined || next > Date.now() + graceMs;

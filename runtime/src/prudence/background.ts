@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { documentCandidates, resolveDocument } from "../crontab/documents";
+import { resolveDocument } from "../crontab/documents";
 import type { ModuleInfo } from "../engine/modules";
 import { JsonValueError, toJsonText } from "../queue/json-value";
 import type { WorkerPool } from "../workers/pool";
@@ -65,6 +65,8 @@ export interface BackgroundOptions {
   preload: string;
   env: () => NodeJS.ProcessEnv;
   log: (level: "info" | "warn" | "error", text: string) => void;
+  /** After every run (the runtime re-checks whether it is idle). */
+  onRunEnd?: () => void;
 }
 
 /**
@@ -96,11 +98,10 @@ export class BackgroundTasks {
     } else {
       if (!spec.document) throw new Error("executeTask needs a document (or code)");
       const found = resolveDocument(module.dir, spec.document, existsSync);
-      if (!found) {
-        const tried = documentCandidates(module.dir, spec.document);
-        throw new Error(tried.length ? `Document '${spec.document}' not found in module '${spec.module}' (tried ${tried.map((p) => p.slice(module.dir.length + 1)).join(", ")})` : `Invalid document name '${spec.document}'`);
+      if (!found.ok) {
+        throw new Error(found.reason === "not-found" ? `Document '${spec.document}' not found in module '${spec.module}' (tried ${found.tried.join(", ")})` : `Invalid document name '${spec.document}': ${found.message}`);
       }
-      file = found;
+      file = found.file;
     }
     try {
       toJsonText(spec.context ?? null, "context");
@@ -156,6 +157,7 @@ export class BackgroundTasks {
     if (!task.first) task.first = r;
     if (!(task.spec.repeatEvery ?? 0) || task.cancelled) task.done = task.running.size === 0;
     task.waiters = task.waiters.filter((w) => !w());
+    this.o.onRunEnd?.();
   }
 
   private async runEntryPoint(task: Task, runId: number, signal: AbortSignal) {

@@ -1,5 +1,5 @@
 import { endOfRun } from "./lifecycle";
-import { MAX_ERROR_HISTORY } from "./policy";
+import { MAX_ERROR_HISTORY, STUCK_AFTER_MS } from "./policy";
 import type { SqlDialect } from "./sql-dialect";
 import type { ClaimRequest, FinishOutcome, NewTaskRow, QueueCounts, RunFinish, SqlExecutor } from "./store";
 import type { ClaimedTask, ListTasksOptions, TaskErrorEntry, TaskRecord, TaskState } from "./types";
@@ -246,6 +246,11 @@ export async function list(db: SqlExecutor, opts: ListTasksOptions): Promise<Tas
     case "cancelled":
       where.push(`state = 'finished' AND outcome = ${p(opts.state)}`);
       break;
+    case "stuck": {
+      const now = Date.now();
+      where.push(`state <> 'finished' AND created < ${p(now - STUCK_AFTER_MS)} AND notbefore <= ${p(now)}`);
+      break;
+    }
   }
   const limit = Math.max(1, Math.min(opts.limit ?? 1000, 100000));
   const rows = await db.query<Record<string, unknown>>(
@@ -263,12 +268,14 @@ export async function counts(db: SqlExecutor): Promise<QueueCounts> {
        SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END) AS running,
        SUM(CASE WHEN state = 'finished' AND outcome = 'failed' THEN 1 ELSE 0 END) AS failed,
        SUM(CASE WHEN state = 'finished' AND outcome = 'completed' THEN 1 ELSE 0 END) AS completed,
-       SUM(CASE WHEN state = 'finished' AND outcome = 'cancelled' THEN 1 ELSE 0 END) AS cancelled
+       SUM(CASE WHEN state = 'finished' AND outcome = 'cancelled' THEN 1 ELSE 0 END) AS cancelled,
+       SUM(CASE WHEN state <> 'finished' AND created < $1 AND notbefore <= $2 THEN 1 ELSE 0 END) AS stuck
      FROM ${T}`,
+    [Date.now() - STUCK_AFTER_MS, Date.now()],
   );
   const r = rows[0] ?? {};
   const n = (k: string) => Number(r[k] ?? 0);
-  return { pending: n("pending"), running: n("running"), retrying: n("retrying"), failed: n("failed"), completed: n("completed"), cancelled: n("cancelled") };
+  return { pending: n("pending"), running: n("running"), retrying: n("retrying"), failed: n("failed"), completed: n("completed"), cancelled: n("cancelled"), stuck: n("stuck") };
 }
 
 export async function retry(db: SqlExecutor, d: SqlDialect, ids: readonly number[], now: number): Promise<number> {

@@ -55,6 +55,8 @@ export interface QueueCounts {
   failed: number;
   completed: number;
   cancelled: number;
+  /** Unfinished, created over an hour ago and past notBefore: worth a look (WebHare's "stuck"). */
+  stuck: number;
 }
 
 /** What a transaction handle offers: the app's own SQL plus the queue's writes in the same transaction. */

@@ -99,6 +99,7 @@ export interface ListTasksOptions {
   typeMask?: string;
   createdAfter?: number;
   onlyPending?: boolean;
-  state?: TaskState | "retrying" | "failed" | "completed" | "cancelled";
+  /** "stuck": unfinished, created over an hour ago and past notBefore (WebHare's check). */
+  state?: TaskState | "retrying" | "failed" | "completed" | "cancelled" | "stuck";
   limit?: number;
 }
