@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { ControlClient } from "../control/client";
 import { controlSocketPath } from "../control/protocol";
 import { defaultDb } from "../config/default-db";
@@ -53,8 +54,9 @@ export class RuntimeHandle {
     readonly db: DbConfig,
     readonly store: QueueStore,
     private readonly opts: OpenRuntimeOptions,
+    socket: string,
   ) {
-    this.control = new ControlClient(controlSocketPath(db));
+    this.control = new ControlClient(socket);
   }
 
   static async open(opts: string | OpenRuntimeOptions = {}): Promise<RuntimeHandle> {
@@ -62,7 +64,7 @@ export class RuntimeHandle {
     const cwd = o.cwd ?? process.cwd();
     const db = o.db ? parseDbUrl(o.db, cwd) : defaultDb(cwd, o.modules);
     const store = await openStore(db);
-    return new RuntimeHandle(db, store, o);
+    return new RuntimeHandle(db, store, o, await localRuntimeSocket(db, store));
   }
 
   private async typeLookup(): Promise<(name: string) => TaskTypeInfo | undefined> {
@@ -295,6 +297,23 @@ export class RuntimeHandle {
     this.control.close();
     await this.store.close();
   }
+}
+
+/**
+ * The control socket of the runtime this process talks to: `MODTASKS_SOCKET` (set for the
+ * processes a runtime starts); for SQLite the one beside the database; for PostgreSQL the
+ * socket of a live node on this machine, as the nodes table says (nodes have names there).
+ */
+async function localRuntimeSocket(db: DbConfig, store: QueueStore): Promise<string> {
+  if (process.env.MODTASKS_SOCKET || db.kind === "sqlite") return controlSocketPath(db);
+  try {
+    const fresh = Date.now() - 30_000;
+    const here = (await store.listNodes()).filter((n) => n.host === hostname() && n.heartbeat >= fresh && typeof n.info.socket === "string");
+    if (here.length) return here[0]!.info.socket as string;
+  } catch {
+    // fall back to the default path
+  }
+  return controlSocketPath(db);
 }
 
 /** Opens a handle on a task database; see RuntimeHandle. */

@@ -67,7 +67,7 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
     // The caller going away (closed connection: exit, abort) kills the run.
     const gone = new AbortController();
     conn.onClose(() => gone.abort());
-    return rt.ephemeral.run(info, req.data ?? null, (req.options ?? {}) as EphemeralOptions, gone.signal);
+    return rt.runEphemeral(info, req.data ?? null, (req.options ?? {}) as EphemeralOptions, gone.signal);
   });
 
   server.handle("retry", async (req) => {

@@ -12,7 +12,8 @@ import { type LoadedModules, loadModules, publishTypes } from "./modules";
 import { makeOwner, NodeMembership } from "./node-membership";
 import { workerScriptPath } from "./paths";
 import { registerControlOps } from "./control-ops";
-import { EphemeralRunner } from "./ephemeral";
+import { type EphemeralOptions, EphemeralRunner } from "./ephemeral";
+import { RemoteEphemerals } from "./remote-ephemeral";
 import { type InsightsEvent, QueueInsights } from "../insights/aggregator";
 import { realClock, type Clock } from "../scheduler/clock";
 import { runScript } from "../scheduler/script-runner";
@@ -119,6 +120,10 @@ export class Runtime {
   private readonly keepAlive = setInterval(() => {}, 1 << 30);
   readonly membership: NodeMembership;
   readonly ephemeral: EphemeralRunner;
+  /** Cluster (PostgreSQL): ephemeral tasks handed to and from other nodes. */
+  remoteEphemerals: RemoteEphemerals | undefined;
+  /** Other nodes with a fresh heartbeat, as of the last look (otherNodesAlive). */
+  private otherLiveNodes = 0;
   /** How the queue behaved over the last hour (control op `insights`, the timeline's second tab). */
   readonly insights = new QueueInsights();
   scheduler!: TimedScheduler;
@@ -170,16 +175,17 @@ export class Runtime {
       workerPids: [...this.pools.values()].flatMap((p) => p.pids()),
       running: [...this.dispatchers.values()].flatMap((d) => d.runningTasks().map((t) => t.id)),
       clusters: [...this.pools.values()].map((p) => ({ name: p.name, size: p.size, busy: p.busy })),
-      socket: this.control?.path ?? null,
+      socket: this.socketPath ?? null,
     };
   }
 
   private async boot(): Promise<void> {
     this.modules = await loadModules(this.opts.moduleDirs, { serverType: this.opts.serverType });
     for (const p of this.modules.problems) this.log("warn", `${p.file}:${p.line}: ${p.message}`);
+    // Known before registering: the node row tells processes on this machine where to reach us.
+    this.socketPath = this.opts.noControlSocket ? undefined : (this.opts.socketPath ?? controlSocketPath(this.opts.db, this.nodeName));
     await this.membership.register();
     await publishTypes(this.store, this.modules.types);
-    this.socketPath = this.opts.noControlSocket ? undefined : (this.opts.socketPath ?? controlSocketPath(this.opts.db, this.nodeName));
     this.syncPools();
     this.scheduler = new TimedScheduler({
       store: new TimedStore(this.store),
@@ -205,11 +211,29 @@ export class Runtime {
       log: this.log,
       onRunEnd: () => setImmediate(() => this.checkIdle()),
     });
+    if (this.store.notifies) {
+      const remote = new RemoteEphemerals(this.store, {
+        owner: this.membership.owner,
+        types: () => this.modules.types,
+        freeWorkers: (cluster) => {
+          const p = this.pools.get(cluster);
+          return p && p.waiting === 0 ? p.idle : 0;
+        },
+        ephemeral: this.ephemeral,
+        log: this.log,
+      });
+      this.remoteEphemerals = remote;
+      this.unlisten.push(
+        await this.store.listen("modtasks_ephemeral", () => remote.notified()),
+        await this.store.listen("modtasks_events", (payload) => remote.onEvent(payload)),
+      );
+    }
     // PostgreSQL: other processes and nodes wake us and ask for cancels through NOTIFY.
     this.unlisten.push(
       await this.store.listen("modtasks_timed", () => void this.scheduler.tick()),
       await this.store.listen("modtasks_wake", () => this.wake()),
       await this.store.listen("modtasks_cancel", (payload) => {
+        this.remoteEphemerals?.onCancel(payload);
         const id = Number(payload);
         if (this.isRunning(id)) void this.cancelRunning(id);
       }),
@@ -246,7 +270,10 @@ export class Runtime {
       }
       const fresh = Date.now() - this.leaseMs;
       const gone = (await this.store.listNodes()).filter((n) => n.heartbeat < fresh && n.instance !== this.membership.owner).map((n) => n.instance);
-      if (gone.length) await new DistributedStore(this.store).failClaimsOf(gone, Date.now());
+      if (gone.length) {
+        await new DistributedStore(this.store).failClaimsOf(gone, Date.now());
+        await this.remoteEphemerals?.callersGone(gone);
+      }
       const timed = await new TimedStore(this.store).recover(Date.now());
       if (timed.length) {
         this.log("warn", `scheduled run(s) of ${timed.join(", ")} lost their runtime; they run again when due`);
@@ -308,6 +335,7 @@ export class Runtime {
     await this.scheduler.renewLeases(Date.now() + this.leaseMs);
     for (const d of this.dispatchers.values()) d.setPaused(false);
     this.distributed?.wake(); // safety net for a lost NOTIFY
+    this.remoteEphemerals?.wake(); // safety net for a lost NOTIFY
     // Cancels requested by other processes while our runs went on.
     for (const id of await this.store.cancelRequestedRuns(this.membership.owner)) void this.cancelRunning(id);
   }
@@ -343,6 +371,7 @@ export class Runtime {
           log: this.log,
         });
         pool.on("wake", () => this.wake());
+        pool.on("idle", () => this.remoteEphemerals?.workerFree());
         this.watchEphemeral(pool);
         this.pools.set(name, pool);
         const d = new Dispatcher({
@@ -490,6 +519,29 @@ export class Runtime {
     this.control?.broadcast(e);
   }
 
+  /**
+   * Runs an ephemeral task for a caller of this node: here when a worker is free (or there is
+   * nowhere else to go), else handed to another node of the cluster through the database.
+   */
+  async runEphemeral(info: TaskTypeInfo, data: unknown, options: EphemeralOptions, signal: AbortSignal): Promise<unknown> {
+    const pool = this.pools.get(info.cluster);
+    // Busy: every worker runs something, or runs already wait. (A worker still starting up is not busy.)
+    const busyHere = !pool || pool.waiting > 0 || pool.busy >= pool.size;
+    if (this.remoteEphemerals && busyHere && (await this.otherNodesAlive())) return this.remoteEphemerals.submit(info, data, options, signal);
+    return this.ephemeral.run(info, data, options, signal);
+  }
+
+  private liveNodesCheckedAt = 0;
+  /** Whether another node has a fresh heartbeat (looked up at most once a second). */
+  private async otherNodesAlive(): Promise<boolean> {
+    if (Date.now() - this.liveNodesCheckedAt > 1000) {
+      const fresh = Date.now() - this.leaseMs;
+      this.otherLiveNodes = (await this.store.listNodes()).filter((n) => n.heartbeat >= fresh && n.instance !== this.membership.owner).length;
+      this.liveNodesCheckedAt = Date.now();
+    }
+    return this.otherLiveNodes > 0;
+  }
+
   /** Kills a task this runtime runs and records it as cancelled; false when it does not run it. */
   async cancelRunning(id: number): Promise<boolean> {
     for (const d of this.dispatchers.values()) if (await d.cancel(id)) return true;
@@ -559,6 +611,7 @@ export class Runtime {
       for (const u of this.unlisten) u();
       this.watcher?.stop();
       this.crontab?.stop();
+      this.remoteEphemerals?.stop();
       await this.distributed?.stop();
       await this.background?.stop();
       await this.scheduler?.stop();

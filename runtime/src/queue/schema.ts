@@ -108,6 +108,23 @@ export const migrations: ((d: SqlDialect) => string[])[] = [
     `CREATE INDEX IF NOT EXISTS modtasks_distributed_pending ON modtasks_distributed (id) WHERE state = 'pending'`,
     `CREATE INDEX IF NOT EXISTS modtasks_distributed_batch ON modtasks_distributed (batch)`,
   ],
+  // 4: ephemeral tasks handed to other nodes of a cluster (the caller's node delivers the result)
+  (d) => [
+    `CREATE TABLE IF NOT EXISTS modtasks_ephemeral (
+      ${d.idColumn},
+      type TEXT NOT NULL,
+      data TEXT NOT NULL,
+      options TEXT,
+      caller TEXT NOT NULL,
+      state TEXT NOT NULL,
+      runner TEXT,
+      result TEXT,
+      error TEXT,
+      created BIGINT NOT NULL,
+      finished BIGINT
+    )`,
+    `CREATE INDEX IF NOT EXISTS modtasks_ephemeral_pending ON modtasks_ephemeral (id) WHERE state = 'pending'`,
+  ],
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -78,7 +78,7 @@ export interface StoreTransaction extends SqlExecutor {
 }
 
 /** The notification channels the queue uses (PostgreSQL LISTEN/NOTIFY). */
-export type NotifyChannel = "modtasks_wake" | "modtasks_events" | "modtasks_cancel" | "modtasks_timed" | "modtasks_distributed";
+export type NotifyChannel = "modtasks_wake" | "modtasks_events" | "modtasks_cancel" | "modtasks_timed" | "modtasks_distributed" | "modtasks_ephemeral";
 
 export interface QueueStore {
   readonly kind: "sqlite" | "postgres";
