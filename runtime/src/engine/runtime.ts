@@ -406,6 +406,15 @@ export class Runtime {
     this.watcher?.refresh();
     this.wake();
     await this.scheduler.tick();
+    this.control?.broadcast({ event: "reloaded", types: this.modules.types.length, scheduled: this.modules.scheduled.length });
+    for (const l of this.reloadListeners) l();
+  }
+
+  private readonly reloadListeners = new Set<() => void>();
+  /** Called after every reload of the module definitions (an edit on disk, or the `reload` op). */
+  onReloaded(fn: () => void): () => void {
+    this.reloadListeners.add(fn);
+    return () => this.reloadListeners.delete(fn);
   }
 
   /** Ephemeral runs have no database row: their progress is told through events. */

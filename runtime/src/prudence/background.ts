@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveDocument } from "../crontab/documents";
@@ -53,6 +53,8 @@ interface Task {
   lastError: string | null;
   /** Called after every run; a waiter that returns true is done and removed. */
   waiters: (() => boolean)[];
+  /** A code task's source lives in a temp folder, removed once the task is done. */
+  tempDir?: string;
 }
 
 export interface BackgroundOptions {
@@ -90,10 +92,12 @@ export class BackgroundTasks {
     const module = this.o.modules().find((m) => m.name === spec.module);
     if (!module) throw new Error(`No module '${spec.module}' is loaded by this runtime`);
     let file: string;
+    let tempDir: string | undefined;
     if (spec.code !== undefined) {
       if (!this.o.allowCodeTasks) throw new Error("code tasks are disabled in this runtime (start it with --allow-code-tasks; never in an untrusted workspace)");
       if (spec.entryPoint) throw new Error("a code task has no entry point");
-      file = join(mkdtempSync(join(tmpdir(), "modtasks-code-")), "task.ts");
+      tempDir = mkdtempSync(join(tmpdir(), "modtasks-code-"));
+      file = join(tempDir, "task.ts");
       writeFileSync(file, spec.code);
     } else {
       if (!spec.document) throw new Error("executeTask needs a document (or code)");
@@ -112,7 +116,7 @@ export class BackgroundTasks {
     for (const [k, v] of [["delay", spec.delay], ["repeatEvery", spec.repeatEvery]] as const) {
       if (v !== undefined && (!Number.isFinite(v) || v < 0)) throw new Error(`${k} must be a non-negative number of milliseconds`);
     }
-    const task: Task = { id: this.nextId++, spec, module, file, runs: 0, running: new Map(), cancelled: false, done: false, lastError: null, waiters: [] };
+    const task: Task = { id: this.nextId++, spec, module, file, runs: 0, running: new Map(), cancelled: false, done: false, lastError: null, waiters: [], ...(tempDir ? { tempDir } : {}) };
     this.tasks.set(task.id, task);
     this.at(task, spec.delay ?? 0, () => this.fire(task));
     return task.id;
@@ -156,6 +160,7 @@ export class BackgroundTasks {
     }
     if (!task.first) task.first = r;
     if (!(task.spec.repeatEvery ?? 0) || task.cancelled) task.done = task.running.size === 0;
+    if (task.done && task.tempDir) rmSync(task.tempDir, { recursive: true, force: true });
     task.waiters = task.waiters.filter((w) => !w());
     this.o.onRunEnd?.();
   }
