@@ -21,6 +21,7 @@ import { type TimedEvent, type TimedTask, TimedScheduler } from "../scheduler/ti
 import { TimedStore } from "../scheduler/timed-store";
 import { resolveMaintenanceOffset, type CronDialect } from "../cron/index";
 import { DefinitionWatcher } from "./definition-watcher";
+import { takeOverFromDeadNodes } from "./takeover";
 import { BackgroundTasks } from "../prudence/background";
 import { CrontabRunner } from "../prudence/crontab-runner";
 import { DistributedRunner } from "../prudence/distributed-runner";
@@ -179,6 +180,7 @@ export class Runtime {
     };
   }
 
+  /** Start-up, in order; each step is one method below. */
   private async boot(): Promise<void> {
     this.modules = await loadModules(this.opts.moduleDirs, { serverType: this.opts.serverType });
     for (const p of this.modules.problems) this.log("warn", `${p.file}:${p.line}: ${p.message}`);
@@ -187,6 +189,22 @@ export class Runtime {
     await this.membership.register();
     await publishTypes(this.store, this.modules.types);
     this.syncPools();
+    await this.createScheduler();
+    this.createBackgroundTasks();
+    await this.listenForNotifications();
+    await this.startControlSocket();
+    // Backend services (#10): after the control socket, whose path the service processes get.
+    this.services = ServiceManager.forRuntime(this, this.control);
+    this.startTimers();
+    await this.purge();
+    this.wake();
+    await this.scheduler.start();
+    await this.startPrudence();
+    this.startWatching();
+    this.log("info", `runtime '${this.nodeName}' started on ${describeDb(this.opts.db)} with ${this.modules.modules.length} module(s), ${this.modules.types.length} task type(s)`);
+  }
+
+  private async createScheduler(): Promise<void> {
     this.scheduler = new TimedScheduler({
       store: new TimedStore(this.store),
       owner: this.membership.owner,
@@ -200,17 +218,27 @@ export class Runtime {
       log: this.log,
     });
     await this.scheduler.sync(this.modules.scheduled);
-    const backgroundSize = this.opts.backgroundWorkers ?? 2 * Math.max(1, cpus().length) + 1;
+  }
+
+  private get backgroundSize(): number {
+    return this.opts.backgroundWorkers ?? 2 * Math.max(1, cpus().length) + 1;
+  }
+
+  private createBackgroundTasks(): void {
     this.background = new BackgroundTasks({
       modules: () => this.modules.modules,
-      pool: () => this.getBackgroundPool(backgroundSize),
-      programSlots: backgroundSize,
+      pool: () => this.getBackgroundPool(this.backgroundSize),
+      programSlots: this.backgroundSize,
       allowCodeTasks: !!this.opts.allowCodeTasks,
       preload: programPreloadPath(packageRoot),
       env: () => this.childEnv(),
       log: this.log,
       onRunEnd: () => setImmediate(() => this.checkIdle()),
     });
+  }
+
+  /** PostgreSQL: other processes and nodes wake us, hand us work and ask for cancels by NOTIFY. */
+  private async listenForNotifications(): Promise<void> {
     if (this.store.notifies) {
       const remote = new RemoteEphemerals(this.store, {
         owner: this.membership.owner,
@@ -228,7 +256,6 @@ export class Runtime {
         await this.store.listen("modtasks_events", (payload) => remote.onEvent(payload)),
       );
     }
-    // PostgreSQL: other processes and nodes wake us and ask for cancels through NOTIFY.
     this.unlisten.push(
       await this.store.listen("modtasks_timed", () => void this.scheduler.tick()),
       await this.store.listen("modtasks_wake", () => this.wake()),
@@ -237,18 +264,18 @@ export class Runtime {
         const id = Number(payload);
         if (this.isRunning(id)) void this.cancelRunning(id);
       }),
+      await this.store.listen("modtasks_distributed", () => this.distributed?.wake()),
     );
-    if (!this.opts.noControlSocket) {
-      this.control = new ControlServer(this.socketPath!, {
-        pid: process.pid,
-        node: this.nodeName,
-        db: describeDb(this.opts.db),
-      });
-      registerControlOps(this, this.control);
-      await this.control.listen();
-    }
-    // Backend services (#10): after the control socket, whose path the service processes get.
-    this.services = ServiceManager.forRuntime(this, this.control);
+  }
+
+  private async startControlSocket(): Promise<void> {
+    if (this.opts.noControlSocket) return;
+    this.control = new ControlServer(this.socketPath!, { pid: process.pid, node: this.nodeName, db: describeDb(this.opts.db) });
+    registerControlOps(this, this.control);
+    await this.control.listen();
+  }
+
+  private startTimers(): void {
     const every = (ms: number, fn: () => Promise<unknown>) => {
       const t = setInterval(() => {
         fn().catch((e: unknown) => this.log("error", e instanceof Error ? e.message : String(e)));
@@ -258,33 +285,23 @@ export class Runtime {
     };
     // Heartbeat: a quarter of the lease, so missed beats still leave the lease valid.
     every(Math.max(100, Math.floor(this.leaseMs / 4)), () => this.heartbeat());
-    every(Math.min(1000, Math.max(100, Math.floor(this.leaseMs / 4))), async () => {
-      // Fence first: a node whose lease expired may be cut off but alive (half-open TCP); its
-      // sessions are terminated so nothing it still does can commit, then its tasks are taken.
-      const expired = (await this.store.expiredOwners(Date.now())).filter((o) => o !== this.membership.owner);
-      if (expired.length && (await this.store.fenceOwners(expired))) this.log("warn", `fenced off the sessions of ${expired.join(", ")} (lease expired)`);
-      const ids = await this.store.recoverLeases({ now: Date.now() });
-      if (ids.length) {
-        this.log("warn", `took over ${ids.length} task(s) whose runtime stopped heartbeating: ${ids.join(", ")}`);
-        this.wake();
-      }
-      const fresh = Date.now() - this.leaseMs;
-      const gone = (await this.store.listNodes()).filter((n) => n.heartbeat < fresh && n.instance !== this.membership.owner).map((n) => n.instance);
-      if (gone.length) {
-        await new DistributedStore(this.store).failClaimsOf(gone, Date.now());
-        await this.remoteEphemerals?.callersGone(gone);
-      }
-      const timed = await new TimedStore(this.store).recover(Date.now());
-      if (timed.length) {
-        this.log("warn", `scheduled run(s) of ${timed.join(", ")} lost their runtime; they run again when due`);
-        void this.scheduler.tick();
-      }
-    });
+    every(Math.min(1000, Math.max(100, Math.floor(this.leaseMs / 4))), () =>
+      takeOverFromDeadNodes({
+        store: this.store,
+        owner: this.membership.owner,
+        leaseMs: this.leaseMs,
+        remoteEphemerals: this.remoteEphemerals,
+        log: this.log,
+        onTasksRecovered: () => this.wake(),
+        onTimedRecovered: () => void this.scheduler.tick(),
+      }),
+    );
     every(60 * 60 * 1000, () => this.purge());
     every(10_000, async () => this.insights.record({ event: "queue-counts", at: Date.now(), counts: await this.store.counts() }));
-    await this.purge();
-    this.wake();
-    await this.scheduler.start();
+  }
+
+  /** Prudence-style crontabs, distributed tasks and startup documents. */
+  private async startPrudence(): Promise<void> {
     this.crontab = new CrontabRunner({
       background: this.background,
       clock: this.opts.clock ?? realClock,
@@ -298,24 +315,24 @@ export class Runtime {
       node: this.nodeName,
       owner: this.membership.owner,
       background: this.background,
-      maxParallel: backgroundSize,
+      maxParallel: this.backgroundSize,
       log: this.log,
       onFinished: (id) => this.control?.broadcast({ event: "distributed-finished", id }),
     });
-    this.unlisten.push(await this.store.listen("modtasks_distributed", () => this.distributed?.wake()));
     this.distributed.wake();
     this.runStartupDocuments();
-    if (this.opts.watch !== false) {
-      this.watcher = new DefinitionWatcher(
-        () => this.modules.modules.map((m) => m.file),
-        () => {
-          this.log("info", "a module definition changed: reloading");
-          void this.reload().catch((e: unknown) => this.log("error", `reload failed: ${e instanceof Error ? e.message : String(e)}`));
-        },
-      );
-      this.watcher.start();
-    }
-    this.log("info", `runtime '${this.nodeName}' started on ${describeDb(this.opts.db)} with ${this.modules.modules.length} module(s), ${this.modules.types.length} task type(s)`);
+  }
+
+  private startWatching(): void {
+    if (this.opts.watch === false) return;
+    this.watcher = new DefinitionWatcher(
+      () => this.modules.modules.map((m) => m.file),
+      () => {
+        this.log("info", "a module definition changed: reloading");
+        void this.reload().catch((e: unknown) => this.log("error", `reload failed: ${e instanceof Error ? e.message : String(e)}`));
+      },
+    );
+    this.watcher.start();
   }
 
   private async heartbeat(): Promise<void> {
