@@ -62,7 +62,7 @@ describe("the corpus checks clean", () => {
   });
 
   it("through the built CLI: exit 0 and the summary", () => {
-    const r = run([join("..", "shared", "corpus", "webhare"), "--quiet"]);
+    const r = run([corpus, "--quiet"]);
     assert.equal(r.code, 0, r.out + r.err);
     assert.equal(r.out.trim(), "2 files, 0 errors, 0 warnings");
   });

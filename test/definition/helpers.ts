@@ -9,7 +9,7 @@ export { prng };
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const fixtures = join(repoRoot, "test", "fixtures", "definition");
 /** The shared corpus of real WebHare modules (same machine as CI), relative to the repo. */
-export const corpus = join(repoRoot, "..", "shared", "corpus", "webhare");
+export { corpusRoot as corpus } from "../helpers/corpus";
 
 /** A finding as tests write it: code, severity, 1-based "line:col-line:col", and the underlined text. */
 export interface Expected {

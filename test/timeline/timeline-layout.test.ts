@@ -199,6 +199,13 @@ describe("timeline layout: collisions", () => {
     assert.ok(t.runs.every((r) => r.flags.includes("parallel")));
   });
 
+  test("crontab lines do not count toward the limit (they run in the background pool, which it does not cover)", () => {
+    const tasks = [...five("0 3 * * *").slice(0, 4), task("/app/crontab:1", "0 3 * * *", "", { source: "crontab", dialect: "prudence" })];
+    const t = layout(tasks, { from: at("2026-06-01T00:00:00Z") });
+    assert.equal(t.runs.length, 5);
+    assert.deepEqual(t.collisions, []);
+  });
+
   test("exactly the limit is fine; a lower limit flags it", () => {
     assert.equal(layout(five("0 3 * * *").slice(0, 4), { from: at("2026-06-01T00:00:00Z") }).collisions.length, 0);
     assert.equal(layout(five("0 3 * * *").slice(0, 3), { from: at("2026-06-01T00:00:00Z"), parallelLimit: 2 }).collisions.length, 1);

@@ -307,18 +307,18 @@ export function computeTimeline(tasks: readonly TimelineTask[], o: TimelineOptio
   const sorted = order.map((i) => runs[i]!);
   for (const c of collisions) if (c.kind === "overlap") c.run = newIndex[c.run]!;
 
-  // (a) More runs starting in one minute than the runtime starts at once.
+  // (a) More `<task>` runs starting in one minute than the runtime starts at once. Crontab
+  // lines run in the background pool, which that limit does not cover: they are not counted.
+  const limited = (k: number) => rows[sorted[k]!.row]!.source === "moduledefinition";
   for (let i = 0; i < sorted.length; ) {
     let j = i + 1;
     const minute = Math.floor(sorted[i]!.at / MINUTE);
     while (j < sorted.length && Math.floor(sorted[j]!.at / MINUTE) === minute) j++;
-    const count = j - i;
+    const idx: number[] = [];
+    for (let k = i; k < j; k++) if (limited(k)) idx.push(k);
+    const count = idx.length;
     if (count > limit) {
-      const idx: number[] = [];
-      for (let k = i; k < j; k++) {
-        sorted[k]!.flags.push("parallel");
-        idx.push(k);
-      }
+      for (const k of idx) sorted[k]!.flags.push("parallel");
       const r = sorted[i]!;
       collisions.push({ kind: "parallel", at: r.at, x: r.x, display: r.display, count, limit, runs: idx, text: `${count} runs start at ${wallOf(r.display)}, more than the ${limit} the runtime starts at once: ${[...new Set(idx.map((k) => rows[sorted[k]!.row]!.name))].join(", ")}` });
     }
