@@ -35,7 +35,7 @@ import type {
 export const repoRoot = join(__dirname, "..", "..");
 export const serverBundle = join(repoRoot, "dist", "server", "server.js");
 export const fixtures = join(repoRoot, "test", "fixtures", "lsp");
-export const corpus = join(repoRoot, "..", "shared", "corpus", "webhare");
+export { corpusRoot as corpus } from "../helpers/corpus";
 
 function newestMtime(dir: string): number {
   let newest = 0;
