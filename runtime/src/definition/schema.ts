@@ -242,12 +242,6 @@ const taskAttributes: readonly AttributeSchema[] = [
   {
     name: "workerthreads",
     required: false,
-    type: { kind: "integer", min: 0 },
-    doc: "WebHare: the number of worker threads to allocate to this task's HareScript run. The modtasks runtime runs each script as one process and ignores it.",
-  },
-  {
-    name: "workerthreads",
-    required: false,
     type: { kind: "integer", min: 1 },
     doc: "Number of worker threads for the script's HareScript engine. Has no effect on TypeScript or JavaScript scripts.",
   },
