@@ -24,6 +24,9 @@ current folder, searched for moduledefinition.xml).
   --allow-code-tasks      allow codeTask() and <% %> crontab lines (literal code)
   --system-crontab        run crontab.system files (programs)
   --max-scheduled N       scheduled (<task>) runs at once (default 4)
+  --dialect D             cron dialect of runat: webhare (default) | prudence | extended (match the editor's modtasks.cronDialect)
+  --maintenance-offset M  minutes of the maintenance zone (after WEBHARE_MAINTENANCE_OFFSET; match modtasks.maintenanceOffset)
+  --crontab-tz ZONE       zone of crontab masks (default: MODTASKS_CRONTAB_TZ, else this machine's; match modtasks.crontabTimeZone)
 `;
 
 export async function run(args: string[]): Promise<number> {
@@ -40,6 +43,9 @@ export async function run(args: string[]): Promise<number> {
     "allow-code-tasks": { type: "boolean" },
     "system-crontab": { type: "boolean" },
     "max-scheduled": { type: "number" },
+    dialect: { type: "string", choices: ["webhare", "prudence", "extended"] },
+    "maintenance-offset": { type: "number" },
+    "crontab-tz": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (options.help) {
@@ -73,6 +79,9 @@ export async function run(args: string[]): Promise<number> {
       ...(options["memory-mb"] ? { memoryLimitMb: Number(options["memory-mb"]) } : {}),
       ...(options["background-workers"] ? { backgroundWorkers: Number(options["background-workers"]) } : {}),
       ...(options["max-scheduled"] ? { maxScheduledRuns: Number(options["max-scheduled"]) } : {}),
+      ...(options.dialect ? { runatDialect: options.dialect as "webhare" | "prudence" | "extended" } : {}),
+      ...(options["maintenance-offset"] !== undefined ? { maintenanceOffset: Number(options["maintenance-offset"]) } : {}),
+      ...(options["crontab-tz"] || process.env.MODTASKS_CRONTAB_TZ ? { crontabZone: String(options["crontab-tz"] ?? process.env.MODTASKS_CRONTAB_TZ) } : {}),
       allowCodeTasks: !!options["allow-code-tasks"],
       systemCrontab: !!options["system-crontab"],
       log,

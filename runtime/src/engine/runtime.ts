@@ -19,7 +19,7 @@ import { realClock, type Clock } from "../scheduler/clock";
 import { runScript } from "../scheduler/script-runner";
 import { type TimedEvent, type TimedTask, TimedScheduler } from "../scheduler/timed-scheduler";
 import { TimedStore } from "../scheduler/timed-store";
-import { resolveMaintenanceOffset, type CronDialect } from "../cron/index";
+import { resolveMaintenanceOffset, resolveRunTz, type CronDialect, type Zone } from "../cron/index";
 import { DefinitionWatcher } from "./definition-watcher";
 import { takeOverFromDeadNodes } from "./takeover";
 import { BackgroundTasks } from "../prudence/background";
@@ -39,6 +39,14 @@ export type LogFn = (level: "info" | "warn" | "error", text: string) => void;
  * takeover check every second, a dead node's tasks run elsewhere within ~9 s.
  */
 export const DEFAULT_LEASE_MS = 8000;
+
+/** The zone of crontab masks: the option, else the machine's (as Prudence: the JVM's). */
+function crontabZone(name: string | undefined): Zone {
+  if (!name) return { kind: "iana", name: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC" };
+  const r = resolveRunTz(name, 0);
+  if (!r.zone) throw new Error(`invalid crontab time zone '${name}': ${r.issues[0]?.message ?? "unknown zone"}`);
+  return r.zone;
+}
 
 export interface RuntimeOptions {
   db: DbConfig;
@@ -213,7 +221,8 @@ export class Runtime {
       maxParallel: this.opts.maxScheduledRuns ?? 4,
       leaseMs: this.leaseMs,
       dialect: this.opts.runatDialect ?? "webhare",
-      maintenanceOffsetMinutes: this.opts.maintenanceOffset ?? resolveMaintenanceOffset({ env: process.env }).offsetMinutes,
+      // The same order as the editor: WEBHARE_MAINTENANCE_OFFSET, then the setting/flag, then the stored value.
+      maintenanceOffsetMinutes: resolveMaintenanceOffset({ env: process.env, ...(this.opts.maintenanceOffset !== undefined ? { override: this.opts.maintenanceOffset } : {}) }).offsetMinutes,
       onEvent: (e) => this.emitTimed(e),
       log: this.log,
     });
@@ -305,7 +314,7 @@ export class Runtime {
     this.crontab = new CrontabRunner({
       background: this.background,
       clock: this.opts.clock ?? realClock,
-      zone: { kind: "iana", name: this.opts.crontabZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC") },
+      zone: crontabZone(this.opts.crontabZone),
       systemCrontab: !!this.opts.systemCrontab,
       env: () => this.childEnv(),
       log: this.log,
