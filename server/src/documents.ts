@@ -76,7 +76,7 @@ export class DocumentStore {
     const text = entry.doc.getText();
     this.deps.fs.setOverlay(entry.path, text);
     this.deps.index.setOpen(entry.path, true);
-    // Definitions and code files are indexed when their (debounced) analysis runs.
+    // Definitions, code files and modtasks.json are indexed when their (debounced) analysis runs.
     if (entry.kind === "crontab") this.deps.index.crontabs.add(entry.path);
   }
 
@@ -159,7 +159,8 @@ export class DocumentStore {
     // The key is taken before the analysis: an fs generation bumped meanwhile makes the next call re-check.
     this.cache.set(uri, { key, result });
     if (result.kind === "moduledefinition" && entry.path !== undefined) this.deps.index.setDefinition(entry.path, result.def, true);
-    if (result.kind === "code" && entry.path !== undefined) this.deps.index.setCalls(entry.path, result.calls, result.lines);
+    if (result.kind === "code" && entry.path !== undefined) this.deps.index.setCalls(entry.path, result.calls, result.services, result.lines);
+    if (entry.kind === "serviceconfig" && entry.path !== undefined) this.deps.index.setServiceConfig(entry.path, result.text);
     return result;
   }
 

@@ -24,15 +24,16 @@ export function isSystemCrontab(pathOrUri: string): boolean {
   return basename(pathOrUri.replace(/[?#].*$/, "")) === "crontab.system";
 }
 
-export type FileKind = "moduledefinition" | "crontab" | "code" | "harescript" | "other";
+export type FileKind = "moduledefinition" | "crontab" | "code" | "harescript" | "serviceconfig" | "other";
 
 const CODE_EXTENSIONS = new Set([".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"]);
 const HARESCRIPT_EXTENSIONS = new Set([".whlib", ".whscr", ".shtml", ".whsock"]);
 
-/** What a file is, by its name: `moduledefinition.xml`, a file named `crontab` (or `crontab.system`), TS/JS code, HareScript. */
+/** What a file is, by its name: `moduledefinition.xml`, a file named `crontab` (or `crontab.system`), `modtasks.json` (services), TS/JS code, HareScript. */
 export function fileKind(pathOrUri: string): FileKind {
   const name = basename(pathOrUri.replace(/[?#].*$/, ""));
   if (name === "moduledefinition.xml") return "moduledefinition";
+  if (name === "modtasks.json") return "serviceconfig";
   if (name === "crontab" || name === "crontab.system") return "crontab";
   const ext = extname(name).toLowerCase();
   if (name.endsWith(".d.ts")) return "other";
@@ -41,5 +42,5 @@ export function fileKind(pathOrUri: string): FileKind {
   return "other";
 }
 
-/** Glob patterns for the files the server watches (moduledefinition.xml, crontab, code and HareScript files). */
-export const WATCH_GLOBS = ["**/moduledefinition.xml", "**/crontab", "**/crontab.system", "**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs,whlib,whscr}"];
+/** Glob patterns for the files the server watches (moduledefinition.xml, crontab, modtasks.json, code and HareScript files). */
+export const WATCH_GLOBS = ["**/moduledefinition.xml", "**/crontab", "**/crontab.system", "**/modtasks.json", "**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs,whlib,whscr}"];

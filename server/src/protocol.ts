@@ -1,8 +1,8 @@
 /**
  * What the language server and its clients (the VS Code extension, and anyone scripting another
  * editor) agree on: command ids with their argument shapes, custom requests, and setting keys.
- * This file imports nothing but types, so the extension can import it without pulling in the
- * server.
+ * This file imports nothing but types (and re-exports the runtime's crontab codes), so the
+ * extension can import it without pulling in the server.
  */
 import type { Range } from "vscode-languageserver-types";
 
@@ -105,8 +105,5 @@ export const CODE_FILE_CODES = {
   moduleNotInWorkspace: "task-module-not-in-workspace",
 } as const;
 
-/** Diagnostic codes the server adds for crontab files (besides the cron engine's and parseCrontab's). */
-export const CRONTAB_CODES = {
-  documentNotFound: "crontab-document-not-found",
-  documentOutsideModule: "crontab-document-outside-module",
-} as const;
+/** Diagnostic codes of crontab files besides the cron engine's and parseCrontab's: the runtime's crontab check defines them. */
+export { CRONTAB_CODES } from "../../runtime/src/crontab/check";

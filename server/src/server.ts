@@ -87,7 +87,7 @@ export function startServer(connection: Connection): Session {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     caps = params.capabilities;
     initOptions = params.initializationOptions;
-    session.client = clientSupport(caps);
+    session.client = clientSupport(caps, params.clientInfo);
     session.pull = caps.textDocument?.diagnostic !== undefined;
     session.hierarchicalSymbols = caps.textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true;
     session.settings = readSettings(initOptions);
@@ -164,7 +164,8 @@ export function startServer(connection: Connection): Session {
     await session.index.scanned;
     const previous = new Map(params.previousResultIds.map((p) => [p.uri, p.value]));
     const items: WorkspaceDocumentDiagnosticReport[] = [];
-    const files = [...session.index.moduleEntries()].map((m) => m.file).concat([...session.index.crontabs], [...session.index.callSites()].map(([f]) => f));
+    const code = new Set([...session.index.callSites()].map(([f]) => f).concat([...session.index.serviceFiles()]));
+    const files = [...session.index.moduleEntries()].map((m) => m.file).concat([...session.index.crontabs], [...code]);
     for (const file of files) {
       if (token.isCancellationRequested) break;
       const uri = session.uriOf(file);

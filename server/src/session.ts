@@ -5,7 +5,7 @@
  * code files when declarations changed) and how to deliver it (push, or a pull refresh).
  * It knows the connection only through the small `Outbox` interface, so it is testable alone.
  */
-import type { ClientCapabilities, Diagnostic } from "vscode-languageserver";
+import type { ClientCapabilities, Diagnostic, InitializeParams } from "vscode-languageserver";
 import { resolveMaintenanceOffset, type MaintenanceOffset, type Zone } from "../../runtime/src/cron/index";
 import { crontabZone, type AnalysisEnv, type AnalyzedDoc } from "./analysis/analyze";
 import { DocumentStore } from "./documents";
@@ -28,13 +28,18 @@ export interface Outbox {
   log(message: string): void;
 }
 
-export function clientSupport(c: ClientCapabilities): ClientSupport {
+/** VS Code and its forks (code-server, VSCodium, Cursor, …), by the name vscode-languageclient sends. */
+const VSCODE_FAMILY = /code|codium|cursor|windsurf/i;
+
+export function clientSupport(c: ClientCapabilities, clientInfo?: InitializeParams["clientInfo"]): ClientSupport {
   const td = c.textDocument;
+  const markdown = td?.hover?.contentFormat ? td.hover.contentFormat.includes("markdown") : true;
   return {
     snippets: td?.completion?.completionItem?.snippetSupport === true,
-    markdown: td?.hover?.contentFormat ? td.hover.contentFormat.includes("markdown") : true,
+    markdown,
     createFiles: c.workspace?.workspaceEdit?.documentChanges === true && (c.workspace.workspaceEdit.resourceOperations ?? []).includes("create"),
     labelDetails: td?.completion?.completionItem?.labelDetailsSupport === true,
+    commandLinks: markdown && VSCODE_FAMILY.test(clientInfo?.name ?? ""),
   };
 }
 
@@ -55,7 +60,7 @@ export class Session {
   readonly fs = new ModuleFiles();
   readonly index = new WorkspaceIndex();
   readonly store: DocumentStore;
-  client: ClientSupport = { snippets: false, markdown: true, createFiles: false, labelDetails: false };
+  client: ClientSupport = { snippets: false, markdown: true, createFiles: false, labelDetails: false, commandLinks: false };
   /** The client pulls diagnostics (`textDocument/diagnostic`); otherwise the server pushes them. */
   pull = false;
   hierarchicalSymbols = true;
@@ -93,7 +98,7 @@ export class Session {
   }
 
   env(): AnalysisEnv {
-    return { dialect: this.settings.cronDialect, maintenance: this.maintenance, crontabZone: this.crontabZone, fs: this.fs, lookup: this.index, now: this.now() };
+    return { dialect: this.settings.cronDialect, maintenance: this.maintenance, crontabZone: this.crontabZone, fs: this.fs, lookup: this.index, services: this.index, now: this.now() };
   }
 
   uriOf = (path: string): string => this.store.uriOfPath(path) ?? pathToUri(path);

@@ -1,21 +1,34 @@
 /**
  * Everything the server knows about the workspace beyond the open documents: every module
- * definition (with its parsed model), every crontab, and every code file that calls the
- * scheduling API. Built by one scan of the workspace folders at start-up, then kept current from
- * open buffers (their text wins) and from `workspace/didChangeWatchedFiles`.
+ * definition (with its parsed model), every crontab, every code file that calls the scheduling
+ * API or names a backend service, and the services `modtasks.json` files declare. Built by one
+ * scan of the workspace folders at start-up, then kept current from open buffers (their text
+ * wins) and from `workspace/didChangeWatchedFiles`.
  */
+import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { parseModuleDefinition } from "../../runtime/src/definition/parse";
+import { dirname, join } from "node:path";
+import { moduleNameFromPath, parseModuleDefinition } from "../../runtime/src/definition/parse";
+import { parseServiceConfig } from "../../runtime/src/services/config";
+import { normalizeName, scanServiceCalls, type FileServiceSites, type ServiceCallSite } from "../../runtime/src/services/scan-calls";
 import type { Declaration, ModuleDefinition } from "../../runtime/src/definition/model";
 import type { Range } from "../../runtime/src/text/span";
 import type { DeclaredTask, TaskLookup } from "./analysis/check-calls";
 import { findScheduleCalls, type ScheduleCall } from "./analysis/schedule-calls";
+import { serviceKeySpans, type ConfiguredService, type ServiceLookup } from "./analysis/service-calls";
 import { LineIndex } from "../../runtime/src/text/line-index";
-import { fileKind } from "./paths";
+import { fileKind, type FileKind } from "./paths";
 
+/** What a code file calls: scheduling functions and backend services, with the lines to locate them. */
 export interface CallSites {
   calls: ScheduleCall[];
+  services: ServiceCallSite[];
+  lines: LineIndex;
+}
+
+/** The services of one modtasks.json, with its lines to locate their keys. */
+interface ServiceConfigEntry {
+  services: ConfiguredService[];
   lines: LineIndex;
 }
 
@@ -81,6 +94,9 @@ export function summarize(def: ModuleDefinition): DeclarationSummary[] {
   });
 }
 
+/** The kinds of file the index reads. */
+const INDEXED = new Set<FileKind>(["moduledefinition", "crontab", "code", "serviceconfig"]);
+
 const SKIP_DIRS = new Set(["node_modules", ".git", "dist", ".modtasks", "out", "coverage"]);
 /** Code files larger than this are not read (generated bundles, not application code). */
 const MAX_CODE_FILE = 1_000_000;
@@ -97,16 +113,26 @@ export function declaredTasks(def: ModuleDefinition): DeclaredTask[] {
   return out;
 }
 
-export class WorkspaceIndex implements TaskLookup {
+export class WorkspaceIndex implements TaskLookup, ServiceLookup {
   private readonly modules = new Map<string, ModuleEntry>();
   private readonly byName = new Map<string, ModuleEntry[]>();
-  private readonly calls = new Map<string, CallSites>();
+  /** Code files with at least one scheduling call or service site. */
+  private readonly code = new Map<string, CallSites>();
+  /** modtasks.json files (beside a moduledefinition.xml) that declare services. */
+  private readonly configs = new Map<string, ServiceConfigEntry>();
+  /** How many registrations (runBackendService calls, modtasks.json entries) each service name has. */
+  private readonly registered = new Map<string, number>();
+  private serviceSitesCache: FileServiceSites[] | undefined;
+  private configuredCache: ConfiguredService[] | undefined;
   readonly crontabs = new Set<string>();
   /** Sequence number of the latest disk read started per file. */
   private readonly reads = new Map<string, number>();
   /** Paths whose content comes from an open editor buffer: disk events do not override them. */
   private readonly open = new Set<string>();
-  /** Bumped when any declaration may have changed (code diagnostics depend on it). */
+  /**
+   * Bumped when anything code files are checked against may have changed: a task declaration,
+   * or the set of service names the workspace registers (code diagnostics depend on it).
+   */
   declarationGeneration = 0;
   /** Bumped when any call may have changed (references, workspace diagnostics). */
   callGeneration = 0;
@@ -145,13 +171,35 @@ export class WorkspaceIndex implements TaskLookup {
   }
 
   /** Every code file with scheduling calls, and its calls. */
-  callSites(): IterableIterator<[string, ScheduleCall[]]> {
-    return mapIterator(this.calls.entries(), ([p, c]) => [p, c.calls]);
+  *callSites(): IterableIterator<[string, ScheduleCall[]]> {
+    for (const [p, c] of this.code) if (c.calls.length > 0) yield [p, c.calls];
   }
 
-  /** Calls of one file with the line index to locate them. */
+  /** Every code file that names a backend service. */
+  serviceFiles(): IterableIterator<string> {
+    return mapIterator(this.serviceSites().values(), (f) => f.file);
+  }
+
+  /** Calls and service sites of one file with the line index to locate them. */
   callsIn(file: string): CallSites | undefined {
-    return this.calls.get(file);
+    return this.code.get(file);
+  }
+
+  // ---- ServiceLookup
+
+  serviceSites(): readonly FileServiceSites[] {
+    this.serviceSitesCache ??= [...this.code].filter(([, c]) => c.services.length > 0).map(([file, c]) => ({ file, sites: c.services }));
+    return this.serviceSitesCache;
+  }
+
+  configuredServices(): readonly ConfiguredService[] {
+    this.configuredCache ??= [...this.configs.values()].flatMap((c) => c.services);
+    return this.configuredCache;
+  }
+
+  /** The lines of a modtasks.json the index read (to locate a service's key). */
+  configLines(file: string): LineIndex | undefined {
+    return this.configs.get(file)?.lines;
   }
 
   /** The declaration a task name (`module:type`/`module:tag`) of a kind refers to, with its module. */
@@ -202,17 +250,63 @@ export class WorkspaceIndex implements TaskLookup {
 
   setCode(file: string, text: string): void {
     const calls = findScheduleCalls(text);
-    this.setCalls(file, calls, calls.length ? new LineIndex(text) : undefined);
+    const services = scanServiceCalls(text);
+    this.setCalls(file, calls, services, calls.length || services.length ? new LineIndex(text) : undefined);
   }
 
-  /** The calls of a code file, found by the caller (an open document's analysis). */
-  setCalls(file: string, calls: ScheduleCall[], lines: LineIndex | undefined): void {
-    if (calls.length === 0 || !lines) {
-      if (this.calls.delete(file)) this.callGeneration++;
-      return;
+  /** The calls and service sites of a code file, found by the caller (an open document's analysis). */
+  setCalls(file: string, calls: ScheduleCall[], services: ServiceCallSite[], lines: LineIndex | undefined): void {
+    const old = this.code.get(file);
+    if ((calls.length === 0 && services.length === 0) || !lines) {
+      if (this.code.delete(file)) this.callGeneration++;
+    } else {
+      this.code.set(file, { calls, services, lines });
+      this.callGeneration++;
     }
-    this.calls.set(file, { calls, lines });
-    this.callGeneration++;
+    if (old?.services.length || services.length) {
+      this.serviceSitesCache = undefined;
+      this.reregister(runNames(old?.services), lines ? runNames(services) : []);
+    }
+  }
+
+  /** A modtasks.json changed (undefined: deleted): the services it declares, when a module definition is beside it. */
+  setServiceConfig(file: string, text: string | undefined): void {
+    const old = this.configs.get(file);
+    const dir = dirname(file);
+    const definition = join(dir, "moduledefinition.xml");
+    let entry: ServiceConfigEntry | undefined;
+    if (text !== undefined && (this.modules.has(definition) || existsSync(definition))) {
+      const parsed = parseServiceConfig(text, dir, moduleNameFromPath(definition), file).services;
+      const keys = parsed.map((s) => s.name.slice(s.name.indexOf(":") + 1));
+      const spans = serviceKeySpans(text, keys);
+      const services = parsed.map((s, i) => ({ name: s.name, file, keySpan: spans.get(keys[i]!) ?? { start: 0, end: 0 }, script: s.script, onDemand: s.onDemand }));
+      if (services.length) entry = { services, lines: new LineIndex(text) };
+    }
+    if (entry) this.configs.set(file, entry);
+    else this.configs.delete(file);
+    if (old || entry) {
+      this.configuredCache = undefined;
+      this.reregister(old?.services.map((s) => s.name) ?? [], entry?.services.map((s) => s.name) ?? []);
+    }
+  }
+
+  /** Moves registration counts from `before` to `after`; a name appearing or disappearing re-checks code. */
+  private reregister(before: readonly string[], after: readonly string[]): void {
+    if (before.length === 0 && after.length === 0) return;
+    const touched = new Map<string, boolean>();
+    for (const n of [...before, ...after]) touched.set(n, this.registered.has(n));
+    for (const n of before) {
+      const k = (this.registered.get(n) ?? 0) - 1;
+      if (k > 0) this.registered.set(n, k);
+      else this.registered.delete(n);
+    }
+    for (const n of after) this.registered.set(n, (this.registered.get(n) ?? 0) + 1);
+    for (const [n, had] of touched) {
+      if (had !== this.registered.has(n)) {
+        this.declarationGeneration++;
+        return;
+      }
+    }
   }
 
   /** A file's text changed (from an open buffer or the disk); undefined = deleted. */
@@ -232,10 +326,9 @@ export class WorkspaceIndex implements TaskLookup {
       if (text === undefined) this.crontabs.delete(file);
       else this.crontabs.add(file);
     } else if (kind === "code") {
-      if (text === undefined) {
-        if (this.calls.delete(file)) this.callGeneration++;
-      } else this.setCode(file, text);
-    }
+      if (text === undefined) this.setCalls(file, [], [], undefined);
+      else this.setCode(file, text);
+    } else if (kind === "serviceconfig") this.setServiceConfig(file, text);
   }
 
   setOpen(file: string, open: boolean): void {
@@ -262,7 +355,7 @@ export class WorkspaceIndex implements TaskLookup {
       return;
     }
     const kind = fileKind(file);
-    if (kind !== "moduledefinition" && kind !== "crontab" && kind !== "code") return;
+    if (!INDEXED.has(kind)) return;
     try {
       const st = await stat(file);
       if (!st.isFile() || (kind === "code" && st.size > MAX_CODE_FILE)) return;
@@ -297,8 +390,7 @@ export class WorkspaceIndex implements TaskLookup {
           continue;
         }
         if (!e.isFile()) continue;
-        const kind = fileKind(p);
-        if (kind !== "moduledefinition" && kind !== "crontab" && kind !== "code") continue;
+        if (!INDEXED.has(fileKind(p))) continue;
         files++;
         if (this.open.has(p)) continue;
         await this.refreshFromDisk(p, false);
@@ -324,4 +416,9 @@ function sameTasks(a: DeclaredTask[], b: DeclaredTask[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i]!.fullName !== b[i]!.fullName || a[i]!.kind !== b[i]!.kind) return false;
   return true;
+}
+
+/** The names a file's runBackendService calls register (normalized). */
+function runNames(sites: readonly ServiceCallSite[] | undefined): string[] {
+  return sites ? sites.filter((s) => s.kind === "run").map((s) => normalizeName(s.name)) : [];
 }

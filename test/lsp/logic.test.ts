@@ -13,7 +13,8 @@ import { memoryFs } from "../../runtime/src/definition/module-fs";
 import { analyzeDocument, type AnalysisEnv } from "../../server/src/analysis/analyze";
 import { checkScheduleCalls, type DeclaredTask, type TaskLookup } from "../../server/src/analysis/check-calls";
 import { fieldAt, explainField } from "../../server/src/analysis/cron-field";
-import { documentCandidates, resolveCrontabDocument } from "../../server/src/analysis/crontab";
+import { resolveCrontabDocument } from "../../server/src/analysis/crontab";
+import { documentCandidates } from "../../runtime/src/crontab/documents";
 import { findScheduleCalls } from "../../server/src/analysis/schedule-calls";
 import { formatNext, formatRelative, scheduleView } from "../../server/src/analysis/schedule-preview";
 import { classStub, functionStub, maskForInterval } from "../../server/src/features/code-actions";
@@ -209,7 +210,7 @@ describe("features on plain text", () => {
   const context = (src: string): FeatureContext => {
     const fs = new ModuleFiles(memoryFs({ "/ws/shop/s.ts": "" }));
     const index = new WorkspaceIndex();
-    const env: AnalysisEnv = { dialect: "webhare", maintenance: { offsetMinutes: 60, source: "override" }, crontabZone: { kind: "utc" }, fs, lookup: index, now: Date.parse("2026-03-20T10:00:00Z") };
+    const env: AnalysisEnv = { dialect: "webhare", maintenance: { offsetMinutes: 60, source: "override" }, crontabZone: { kind: "utc" }, fs, lookup: index, services: index, now: Date.parse("2026-03-20T10:00:00Z") };
     const doc = analyzeDocument({ uri: "file:///ws/shop/moduledefinition.xml", path: file, version: 1, text: src, kind: fileKind(file) }, env);
     return { doc, settings: DEFAULT_SETTINGS, maintenance: env.maintenance, crontabZone: env.crontabZone, index, fs, now: env.now, uriOf: (p) => `file://${p}`, client: FULL_SUPPORT };
   };
@@ -244,12 +245,35 @@ describe("symbols for clients without hierarchical outlines", () => {
     const { documentSymbols } = await import("../../server/src/features/document-symbols");
     const fs = new ModuleFiles(memoryFs({}));
     const index = new WorkspaceIndex();
-    const env: AnalysisEnv = { dialect: "webhare", maintenance: { offsetMinutes: 0, source: "override" }, crontabZone: { kind: "utc" }, fs, lookup: index, now: 0 };
+    const env: AnalysisEnv = { dialect: "webhare", maintenance: { offsetMinutes: 0, source: "override" }, crontabZone: { kind: "utc" }, fs, lookup: index, services: index, now: 0 };
     const text = `<module><servicemanager><managedtask type="a" taskrunner="x.ts#a" /></servicemanager></module>`;
     const doc = analyzeDocument({ uri: "file:///m/moduledefinition.xml", path: "/m/moduledefinition.xml", version: 1, text, kind: "moduledefinition" }, env);
     const ctx: FeatureContext = { doc, settings: DEFAULT_SETTINGS, maintenance: env.maintenance, crontabZone: env.crontabZone, index, fs, now: 0, uriOf: (p) => p, client: FULL_SUPPORT };
     const flat = documentSymbols(ctx, false) as { name: string; containerName?: string }[];
     assert.deepEqual(flat.map((s) => [s.name, s.containerName]), [["servicemanager", undefined], ["managedtask a", "servicemanager"]]);
+  });
+});
+
+describe("service names in the workspace index", () => {
+  it("re-checks code only when the set of registered names changes", () => {
+    const index = new WorkspaceIndex();
+    const g0 = index.declarationGeneration;
+    index.update("/ws/a/svc.ts", `runBackendService("shop:basket", f);`);
+    const g1 = index.declarationGeneration;
+    assert.ok(g1 > g0, "a new name");
+    index.update("/ws/a/svc.ts", `// edited\nrunBackendService("Shop:Basket", f);`);
+    index.update("/ws/b/client.ts", `openBackendService("shop:basket");`);
+    assert.equal(index.declarationGeneration, g1, "the same name again, and a use, change nothing to check against");
+    index.update("/ws/b/other.ts", `runBackendService("shop:basket", g);`);
+    index.update("/ws/a/svc.ts", undefined);
+    assert.equal(index.declarationGeneration, g1, "still registered by the other file");
+    index.update("/ws/b/other.ts", `runBackendService("shop:orders", g);`);
+    assert.ok(index.declarationGeneration > g1, "basket gone, orders new");
+    assert.deepEqual(index.serviceSites().map((f) => [f.file, f.sites.map((s) => `${s.kind} ${s.name}`)]), [
+      ["/ws/b/client.ts", ["open shop:basket"]],
+      ["/ws/b/other.ts", ["run shop:orders"]],
+    ]);
+    assert.deepEqual([...index.serviceFiles()], ["/ws/b/client.ts", "/ws/b/other.ts"]);
   });
 });
 

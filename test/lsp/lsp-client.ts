@@ -24,11 +24,13 @@ import type {
   InitializeResult,
   InlayHint,
   Location,
+  MarkupContent,
   Position,
   PublishDiagnosticsParams,
   Range,
   SymbolInformation,
   TextDocumentContentChangeEvent,
+  TextEdit,
   WorkspaceDiagnosticReport,
 } from "vscode-languageserver-protocol";
 
@@ -49,7 +51,7 @@ function newestMtime(dir: string): number {
 
 /** Builds dist/server/server.js when it is missing or older than its sources (one builder at a time). */
 export function ensureBuilt(): void {
-  const sources = Math.max(newestMtime(join(repoRoot, "server", "src")), ...["cron", "crontab", "definition", "xml", "text"].map((d) => newestMtime(join(repoRoot, "runtime", "src", d))));
+  const sources = Math.max(newestMtime(join(repoRoot, "server", "src")), ...["cron", "crontab", "definition", "services", "xml", "text"].map((d) => newestMtime(join(repoRoot, "runtime", "src", d))));
   const fresh = () => {
     try {
       return statSync(serverBundle).mtimeMs >= sources;
@@ -112,6 +114,19 @@ export function textAt(text: string, r: Range): string {
   return text.slice(off(r.start), off(r.end));
 }
 
+/** A hover's Markdown (fails the test when there is no hover). */
+export function hoverText(h: Hover | null): string {
+  if (!h) throw new Error("expected a hover");
+  return (h.contents as MarkupContent).value;
+}
+
+/** Applies text edits to a text (edits must not overlap). */
+export function applyEdits(text: string, edits: TextEdit[]): string {
+  const lines = text.split("\n");
+  const off = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  return [...edits].sort((a, b) => off(b.range.start) - off(a.range.start)).reduce((t, e) => t.slice(0, off(e.range.start)) + e.newText + t.slice(off(e.range.end)), text);
+}
+
 export interface StartOptions {
   /** Workspace folders (absolute paths). */
   folders?: string[];
@@ -125,6 +140,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Node flags for the server process (e.g. --max-semi-space-size=8). */
   execArgv?: string[];
+  /** The client's name and version, as `initialize` sends them (VS Code: "Visual Studio Code"). */
+  clientInfo?: { name: string; version?: string };
 }
 
 export const FULL_CAPABILITIES = (pull: boolean, configuration: boolean): ClientCapabilities => ({
@@ -234,6 +251,7 @@ export class LspClient {
       workspaceFolders: folders.map((f) => ({ uri: uriOf(f), name: f })),
       capabilities: caps,
       initializationOptions: opts.initializationOptions,
+      ...(opts.clientInfo ? { clientInfo: opts.clientInfo } : {}),
     });
     await c.conn.sendNotification("initialized", {});
     return c;

@@ -7,17 +7,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { CompletionItem, CompletionList, DocumentSymbol, Hover, MarkupContent, TextEdit, WorkspaceEdit } from "vscode-languageserver-protocol";
+import type { CompletionItem, CompletionList, DocumentSymbol, WorkspaceEdit } from "vscode-languageserver-protocol";
 import { CancellationTokenSource } from "vscode-jsonrpc/node";
-import { fixtures, LspClient, positionOf, rangeOf, textAt, uriOf } from "./lsp-client";
+import { applyEdits, fixtures, hoverText, LspClient, positionOf, rangeOf, textAt, uriOf } from "./lsp-client";
 
 const ws = join(fixtures, "ws");
 const NOW = "2026-03-20T10:00:00Z"; // a Friday, before the spring-forward of 2026-03-29
-
-function hoverText(h: Hover | null): string {
-  assert.ok(h, "expected a hover");
-  return (h.contents as MarkupContent).value;
-}
 
 function items(r: CompletionList | CompletionItem[] | null): CompletionItem[] {
   assert.ok(r, "expected completions");
@@ -26,13 +21,6 @@ function items(r: CompletionList | CompletionItem[] | null): CompletionItem[] {
 
 function labels(r: CompletionList | CompletionItem[] | null): string[] {
   return items(r).map((i) => i.label);
-}
-
-/** Applies text edits to a text (edits must not overlap). */
-function applyEdits(text: string, edits: TextEdit[]): string {
-  const lines = text.split("\n");
-  const off = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  return [...edits].sort((a, b) => off(b.range.start) - off(a.range.start)).reduce((t, e) => t.slice(0, off(e.range.start)) + e.newText + t.slice(off(e.range.end)), text);
 }
 
 describe("lsp protocol (pull client)", { timeout: 120_000 }, () => {
@@ -231,6 +219,11 @@ describe("lsp protocol (pull client)", { timeout: 120_000 }, () => {
       ),
       md,
     );
+  });
+
+  it("puts no command link in hovers for a client that may not run one", async () => {
+    const md = hoverText(await c.hover(shop, positionOf(c.text(shop), "13 0 * * *", 3)));
+    assert.ok(!md.includes("command:"), md);
   });
 
   it("hovers a maintenance-zone runat with the offset in use and where it comes from", async () => {
@@ -590,5 +583,29 @@ describe("lsp protocol (pull client)", { timeout: 120_000 }, () => {
     const back = c.nextServerRequest("workspace/diagnostic/refresh");
     await c.changeSettings({ previewRuns: 3 });
     await back;
+  });
+});
+
+describe("lsp protocol (VS Code client)", { timeout: 60_000 }, () => {
+  let c: LspClient;
+  before(async () => {
+    c = await LspClient.start({ folders: [ws], settings: { previewRuns: 3 }, env: { MODTASKS_LSP_NOW: NOW }, clientInfo: { name: "Visual Studio Code", version: "1.99.0" } });
+    await c.waitForLog(/indexed \d+ module/); // settings read
+  });
+  after(async () => {
+    await c.stop();
+  });
+
+  it("links the runat hover to the timeline with the CodeLens's arguments", async () => {
+    const shop = await c.open(join(ws, "shop", "moduledefinition.xml"));
+    const md = hoverText(await c.hover(shop, positionOf(c.text(shop), "13 0 * * *", 3)));
+    const m = /\n\n\[Show timeline\]\(command:modtasks\.showTimeline\?([^ )]+) "Open the schedule timeline"\)$/.exec(md);
+    assert.ok(m, md);
+    const lens = (await c.codeLens(shop))!.find((l) => l.command?.command === "modtasks.showTimeline")!;
+    assert.deepEqual(JSON.parse(decodeURIComponent(m[1]!)), lens.command!.arguments);
+    assert.equal(lens.command!.arguments![0].name, "shop:cleanup");
+    // Every <task> with a schedule gets one, the maintenance zone's too.
+    const report = hoverText(await c.hover(shop, positionOf(c.text(shop), "0 8 * * 1", 0)));
+    assert.match(report, /\[Show timeline\]\(command:modtasks\.showTimeline\?/);
   });
 });

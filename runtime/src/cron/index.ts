@@ -5,6 +5,9 @@
  *   const c = parseCron("0 15 * * 1", "webhare");      // findings with exact spans
  *   const { zone } = resolveRunTz("Europe/Amsterdam", resolveMaintenanceOffset().offsetMinutes);
  *   c.schedule?.next(Date.now(), zone!);               // epoch ms of the next run
+ *
+ * For editors: maskFieldAt(mask, offset) is the field under the cursor, and
+ * fieldValues(schedule, "hour") the values that field selects (read from the compiled schedule).
  */
 export type { CronDialect, FieldName } from "./dialects";
 export { DIALECTS, isDialect, NICKNAMES } from "./dialects";
@@ -12,7 +15,9 @@ export type { CompiledCron } from "./parse";
 export { parseCron } from "./parse";
 export type { CronSchedule } from "./schedule";
 export type { Zone } from "./zone";
-export { zoneInfo, offsetText, wallToUtcMinute } from "./zone";
+export { zoneInfo, zoneLabel, offsetText, wallToUtcMinute } from "./zone";
+export type { FieldValues, MaskField } from "./mask-fields";
+export { fieldValues, maskFieldAt } from "./mask-fields";
 export { zoneWarnings } from "./dst";
 export { formatInZone, parseIsoInZone } from "./format";
 export { listZones, resolveRunTz } from "./runtz";

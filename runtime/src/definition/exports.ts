@@ -1,11 +1,12 @@
+import { tokenizeJs, type JsToken } from "../text/js-tokens";
 import type { Span } from "../text/span";
 
 /**
- * What a code file exports, found by a light lexer (no type checker, no parser): enough to tell
- * whether `objectname="lib/x.ts#MyTask"` names a class extending ManagedTaskBase and whether
- * `taskrunner="lib/y.ts#run"` names a function, to offer export names for completion, and to
- * jump to an export. It understands comments, strings, template literals and regular
- * expressions well enough not to be fooled by them, and only looks at the top level.
+ * What a code file exports, read from the tokens of the shared JS lexer (text/js-tokens.ts; no
+ * type checker, no parser): enough to tell whether `objectname="lib/x.ts#MyTask"` names a class
+ * extending ManagedTaskBase and whether `taskrunner="lib/y.ts#run"` names a function, to offer
+ * export names for completion, and to jump to an export. The lexer is not fooled by comments,
+ * strings, template literals and regular expressions; this scanner only looks at the top level.
  */
 export interface ExportInfo {
   /** The exported name (`default` for a default export). */
@@ -46,157 +47,25 @@ export function scanFile(text: string, language: "typescript" | "javascript" | "
 // ---------------------------------------------------------------------------------------------
 // TypeScript / JavaScript
 
-interface Token {
-  /** id: identifier or keyword; str: string literal (value without quotes); p: punctuation. */
-  t: "id" | "str" | "p";
-  v: string;
-  start: number;
-  end: number;
-  /** Brace depth at the token (0 = top level). */
-  depth: number;
+/** An identifier or keyword (numbers count, as in `export default 42`). */
+function isWord(t: JsToken | undefined): boolean {
+  return t !== undefined && (t.kind === "ident" || t.kind === "number");
 }
 
-function isIdStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 0x80;
-}
-function isIdPart(c: number): boolean {
-  return isIdStart(c) || (c >= 48 && c <= 57);
+/** A string, template or regular expression literal. */
+function isLiteral(t: JsToken | undefined): boolean {
+  return t !== undefined && (t.kind === "string" || t.kind === "template" || t.kind === "regex");
 }
 
-/** Tokens of a script, skipping comments and the contents of template literals and regexes. */
-function tokenize(src: string): Token[] {
-  const out: Token[] = [];
-  const n = src.length;
-  let i = 0;
-  let depth = 0;
-  /** Brace depths at which an open template literal continues after `}`. */
-  const templates: number[] = [];
-  let prevSignificant: Token | undefined;
-  const push = (tok: Token) => {
-    out.push(tok);
-    prevSignificant = tok;
-  };
-  const scanTemplate = (from: number): number => {
-    // From just after '`' or '}': to the closing '`' (returns after it) or to '${' (pushes).
-    let j = from;
-    while (j < n) {
-      const c = src.charCodeAt(j);
-      if (c === 92) j += 2;
-      else if (c === 96) return j + 1;
-      else if (c === 36 && src.charCodeAt(j + 1) === 123) {
-        templates.push(depth);
-        depth++;
-        return j + 2;
-      } else j++;
-    }
-    return n;
-  };
-  while (i < n) {
-    const c = src.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13) {
-      i++;
-      continue;
-    }
-    if (c === 47 /* / */) {
-      const d = src.charCodeAt(i + 1);
-      if (d === 47) {
-        const e = src.indexOf("\n", i);
-        i = e < 0 ? n : e;
-        continue;
-      }
-      if (d === 42) {
-        const e = src.indexOf("*/", i + 2);
-        i = e < 0 ? n : e + 2;
-        continue;
-      }
-      const p = prevSignificant;
-      const division = p && (p.t === "str" || (p.t === "id" && !/^(return|typeof|case|do|else|in|of|new|delete|void|throw|yield|await)$/.test(p.v)) || p.v === ")" || p.v === "]" || p.v === "}");
-      if (!division) {
-        // A regular expression literal: skip to its closing '/', not past the line.
-        let j = i + 1;
-        let inClass = false;
-        while (j < n) {
-          const e = src.charCodeAt(j);
-          if (e === 10) break;
-          if (e === 92) j++;
-          else if (e === 91) inClass = true;
-          else if (e === 93) inClass = false;
-          else if (e === 47 && !inClass) break;
-          j++;
-        }
-        j++;
-        while (j < n && isIdPart(src.charCodeAt(j))) j++;
-        push({ t: "str", v: "", start: i, end: j, depth });
-        i = j;
-        continue;
-      }
-    }
-    if (c === 34 || c === 39) {
-      let j = i + 1;
-      while (j < n) {
-        const e = src.charCodeAt(j);
-        if (e === 92) j += 2;
-        else if (e === c || e === 10) break;
-        else j++;
-      }
-      push({ t: "str", v: src.slice(i + 1, Math.min(j, n)), start: i, end: Math.min(j + 1, n), depth });
-      i = j + 1;
-      continue;
-    }
-    if (c === 96) {
-      const start = i;
-      i = scanTemplate(i + 1);
-      push({ t: "str", v: "", start, end: i, depth });
-      continue;
-    }
-    if (isIdStart(c)) {
-      let j = i + 1;
-      while (j < n && isIdPart(src.charCodeAt(j))) j++;
-      push({ t: "id", v: src.slice(i, j), start: i, end: j, depth });
-      i = j;
-      continue;
-    }
-    if (c >= 48 && c <= 57) {
-      let j = i + 1;
-      while (j < n && (isIdPart(src.charCodeAt(j)) || src.charCodeAt(j) === 46)) j++;
-      push({ t: "id", v: src.slice(i, j), start: i, end: j, depth });
-      i = j;
-      continue;
-    }
-    if (c === 123 /* { */) {
-      push({ t: "p", v: "{", start: i, end: i + 1, depth });
-      depth++;
-      i++;
-      continue;
-    }
-    if (c === 125 /* } */) {
-      depth = Math.max(0, depth - 1);
-      if (templates.length > 0 && templates[templates.length - 1] === depth) {
-        templates.pop();
-        const start = i;
-        i = scanTemplate(i + 1);
-        push({ t: "str", v: "", start, end: i, depth });
-        continue;
-      }
-      push({ t: "p", v: "}", start: i, end: i + 1, depth });
-      i++;
-      continue;
-    }
-    if (c === 61 /* = */ && src.charCodeAt(i + 1) === 62) {
-      push({ t: "p", v: "=>", start: i, end: i + 2, depth });
-      i += 2;
-      continue;
-    }
-    push({ t: "p", v: src[i]!, start: i, end: i + 1, depth });
-    i++;
-  }
-  return out;
+/** The token's text, or a literal's value ("" when it has none: a regex, an unterminated string). */
+function text(t: JsToken | undefined): string {
+  return t?.value ?? "";
 }
 
 const MODIFIERS = new Set(["declare", "abstract", "async", "default"]);
 
 function scanScript(src: string): ScanResult {
-  const toks = tokenize(src);
+  const toks = tokenizeJs(src);
   const exports: ExportInfo[] = [];
   const classes = new Map<string, { extends?: string; span: Span }>();
   const functions = new Map<string, Span>();
@@ -207,14 +76,14 @@ function scanScript(src: string): ScanResult {
   /** Reads `class X<...> extends Y.Z<...>` at k (on `class`); returns name, base and next index. */
   const readClass = (k: number) => {
     let j = k + 1;
-    let name: Token | undefined;
-    if (toks[j]?.t === "id" && toks[j]!.v !== "extends" && toks[j]!.v !== "implements") name = toks[j++];
+    let name: JsToken | undefined;
+    if (isWord(toks[j]) && toks[j]!.value !== "extends" && toks[j]!.value !== "implements") name = toks[j++];
     j = skipAngles(toks, j);
     let base: string | undefined;
-    if (toks[j]?.v === "extends") {
+    if (toks[j]?.value === "extends") {
       j++;
       let b = "";
-      while (toks[j] && (toks[j]!.t === "id" || toks[j]!.v === ".")) b += toks[j++]!.v;
+      while (toks[j] && (isWord(toks[j]) || toks[j]!.value === ".")) b += text(toks[j++]);
       if (b) base = b;
     }
     return { name, base, next: j };
@@ -224,12 +93,12 @@ function scanScript(src: string): ScanResult {
   const readInitializer = (k: number): { kind: "function" | "const" | "class"; extends?: string } => {
     let j = k + 1;
     // Skip a type annotation up to '=' at the same nesting.
-    if (toks[j]?.v === ":") {
+    if (toks[j]?.value === ":") {
       let nest = 0;
       j++;
       while (j < toks.length) {
-        const v = toks[j]!.v;
-        if (toks[j]!.t === "p") {
+        const v = text(toks[j]);
+        if (toks[j]!.kind === "punct") {
           if (v === "(" || v === "[" || v === "<" || v === "{") nest++;
           else if (v === ")" || v === "]" || v === ">" || v === "}") nest--;
           else if ((v === "=" || v === ";") && nest <= 0) break;
@@ -237,174 +106,174 @@ function scanScript(src: string): ScanResult {
         j++;
       }
     }
-    if (toks[j]?.v !== "=") return { kind: "const" };
+    if (toks[j]?.value !== "=") return { kind: "const" };
     j++;
-    if (toks[j]?.v === "async") j++;
+    if (toks[j]?.value === "async") j++;
     const t = toks[j];
     if (!t) return { kind: "const" };
-    if (t.v === "function") return { kind: "function" };
-    if (t.v === "class") {
+    if (t.value === "function") return { kind: "function" };
+    if (t.value === "class") {
       const c = readClass(j);
       return c.base ? { kind: "class", extends: c.base } : { kind: "class" };
     }
-    if (t.t === "id" && toks[j + 1]?.v === "=>") return { kind: "function" };
-    if (t.v === "(" || t.v === "<") {
+    if (isWord(t) && toks[j + 1]?.value === "=>") return { kind: "function" };
+    if (t.value === "(" || t.value === "<") {
       // (params) [: type] => ...
-      let m = t.v === "<" ? skipAngles(toks, j) : j;
-      if (toks[m]?.v !== "(") return { kind: "const" };
+      let m = t.value === "<" ? skipAngles(toks, j) : j;
+      if (toks[m]?.value !== "(") return { kind: "const" };
       m = skipBalanced(toks, m, "(", ")");
-      if (toks[m]?.v === ":") {
+      if (toks[m]?.value === ":") {
         m++;
-        while (m < toks.length && toks[m]!.v !== "=>" && toks[m]!.v !== ";" && toks[m]!.v !== "=") m++;
+        while (m < toks.length && toks[m]!.value !== "=>" && toks[m]!.value !== ";" && toks[m]!.value !== "=") m++;
       }
-      return toks[m]?.v === "=>" ? { kind: "function" } : { kind: "const" };
+      return toks[m]?.value === "=>" ? { kind: "function" } : { kind: "const" };
     }
     return { kind: "const" };
   };
 
   for (let k = 0; k < toks.length; k++) {
     const tok = toks[k]!;
-    if (tok.depth !== 0 || tok.t !== "id") continue;
+    if (tok.depth !== 0 || !isWord(tok)) continue;
     // import { A, B as C } from "x"; import D from "x"; import * as E from "x"
-    if (tok.v === "import" && toks[k + 1]?.v !== "(" && toks[k + 1]?.v !== ".") {
+    if (tok.value === "import" && toks[k + 1]?.value !== "(" && toks[k + 1]?.value !== ".") {
       let j = k + 1;
-      if (toks[j]?.v === "type") j++;
+      if (toks[j]?.value === "type") j++;
       const bindings: { local: string; imported: string }[] = [];
-      if (toks[j]?.t === "id" && toks[j]!.v !== "from") {
-        bindings.push({ local: toks[j]!.v, imported: "default" });
+      if (isWord(toks[j]) && toks[j]!.value !== "from") {
+        bindings.push({ local: text(toks[j]), imported: "default" });
         j++;
-        if (toks[j]?.v === ",") j++;
+        if (toks[j]?.value === ",") j++;
       }
-      if (toks[j]?.v === "*" && toks[j + 1]?.v === "as" && toks[j + 2]?.t === "id") {
-        bindings.push({ local: toks[j + 2]!.v, imported: "*" });
+      if (toks[j]?.value === "*" && toks[j + 1]?.value === "as" && isWord(toks[j + 2])) {
+        bindings.push({ local: text(toks[j + 2]), imported: "*" });
         j += 3;
-      } else if (toks[j]?.v === "{") {
+      } else if (toks[j]?.value === "{") {
         j++;
-        while (j < toks.length && toks[j]!.v !== "}") {
-          if (toks[j]!.v === "type") j++;
+        while (j < toks.length && toks[j]!.value !== "}") {
+          if (toks[j]!.value === "type") j++;
           const imported = toks[j];
-          if (imported?.t !== "id" && imported?.t !== "str") break;
-          let local = imported.v;
-          if (toks[j + 1]?.v === "as" && toks[j + 2]) {
-            local = toks[j + 2]!.v;
+          if (!isWord(imported) && !isLiteral(imported)) break;
+          let local = text(imported);
+          if (toks[j + 1]?.value === "as" && toks[j + 2]) {
+            local = text(toks[j + 2]);
             j += 2;
           }
-          bindings.push({ local, imported: imported.v });
+          bindings.push({ local, imported: text(imported) });
           j++;
-          if (toks[j]?.v === ",") j++;
+          if (toks[j]?.value === ",") j++;
         }
         j++;
       }
-      if (toks[j]?.v === "from" && toks[j + 1]?.t === "str") {
-        for (const b of bindings) imports.set(b.local, { from: toks[j + 1]!.v, importedName: b.imported });
+      if (toks[j]?.value === "from" && isLiteral(toks[j + 1])) {
+        for (const b of bindings) imports.set(b.local, { from: text(toks[j + 1]), importedName: b.imported });
       }
       continue;
     }
     // CommonJS: exports.X = ..., module.exports.X = ...
-    if ((tok.v === "exports" || (tok.v === "module" && toks[k + 1]?.v === "." && toks[k + 2]?.v === "exports")) && (k === 0 || toks[k - 1]!.v !== ".")) {
-      const j = tok.v === "module" ? k + 3 : k + 1;
-      if (toks[j]?.v === "." && toks[j + 1]?.t === "id" && toks[j + 2]?.v === "=") {
+    if ((tok.value === "exports" || (tok.value === "module" && toks[k + 1]?.value === "." && toks[k + 2]?.value === "exports")) && (k === 0 || toks[k - 1]!.value !== ".")) {
+      const j = tok.value === "module" ? k + 3 : k + 1;
+      if (toks[j]?.value === "." && isWord(toks[j + 1]) && toks[j + 2]?.value === "=") {
         const nameTok = toks[j + 1]!;
         const init = readInitializer(j + 1);
-        const e: ExportInfo = { name: nameTok.v, kind: init.kind, span: { start: nameTok.start, end: nameTok.end } };
+        const e: ExportInfo = { name: text(nameTok), kind: init.kind, span: { start: nameTok.start, end: nameTok.end } };
         if (init.extends) e.extends = init.extends;
         exports.push(e);
       }
       continue;
     }
-    const exported = tok.v === "export";
+    const exported = tok.value === "export";
     let j = exported ? k + 1 : k;
     let isDefault = false;
-    while (toks[j] && MODIFIERS.has(toks[j]!.v)) {
-      if (toks[j]!.v === "default") isDefault = true;
+    while (toks[j] && MODIFIERS.has(text(toks[j]))) {
+      if (toks[j]!.value === "default") isDefault = true;
       j++;
     }
     const kw = toks[j];
     if (!kw) continue;
-    if (kw.v === "class") {
+    if (kw.value === "class") {
       const c = readClass(j);
       const name = c.name;
-      if (name) classes.set(name.v, c.base ? { extends: c.base, span: spanOf(name) } : { span: spanOf(name) });
+      if (name) classes.set(text(name), c.base ? { extends: c.base, span: spanOf(name) } : { span: spanOf(name) });
       if (exported) {
         const e: ExportInfo = isDefault
           ? { name: "default", kind: "class", span: name ? spanOf(name) : spanOf(kw) }
-          : { name: name?.v ?? "", kind: "class", span: name ? spanOf(name) : spanOf(kw) };
+          : { name: name?.value ?? "", kind: "class", span: name ? spanOf(name) : spanOf(kw) };
         if (c.base) e.extends = c.base;
         if (e.name) exports.push(e);
       }
       continue;
     }
-    if (kw.v === "function") {
+    if (kw.value === "function") {
       let m = j + 1;
-      if (toks[m]?.v === "*") m++;
-      const name = toks[m]?.t === "id" ? toks[m] : undefined;
-      if (name) functions.set(name.v, spanOf(name));
-      if (exported && (isDefault || name)) exports.push({ name: isDefault ? "default" : name!.v, kind: "function", span: name ? spanOf(name) : spanOf(kw) });
+      if (toks[m]?.value === "*") m++;
+      const name = isWord(toks[m]) ? toks[m] : undefined;
+      if (name) functions.set(text(name), spanOf(name));
+      if (exported && (isDefault || name)) exports.push({ name: isDefault ? "default" : text(name), kind: "function", span: name ? spanOf(name) : spanOf(kw) });
       continue;
     }
-    if ((kw.v === "const" || kw.v === "let" || kw.v === "var") && toks[j + 1]?.t === "id" && toks[j + 1]!.v !== "enum") {
+    if ((kw.value === "const" || kw.value === "let" || kw.value === "var") && isWord(toks[j + 1]) && toks[j + 1]!.value !== "enum") {
       const name = toks[j + 1]!;
       const init = readInitializer(j + 1);
-      consts.set(name.v, { span: spanOf(name), ...init });
+      consts.set(text(name), { span: spanOf(name), ...init });
       if (exported) {
-        const e: ExportInfo = { name: name.v, kind: init.kind, span: spanOf(name) };
+        const e: ExportInfo = { name: text(name), kind: init.kind, span: spanOf(name) };
         if (init.extends) e.extends = init.extends;
         exports.push(e);
       }
       continue;
     }
     if (!exported) continue;
-    if (kw.v === "enum" || (kw.v === "const" && toks[j + 1]?.v === "enum")) {
-      const name = toks[kw.v === "enum" ? j + 1 : j + 2];
-      if (name?.t === "id") exports.push({ name: name.v, kind: "const", span: spanOf(name) });
+    if (kw.value === "enum" || (kw.value === "const" && toks[j + 1]?.value === "enum")) {
+      const name = toks[kw.value === "enum" ? j + 1 : j + 2];
+      if (isWord(name)) exports.push({ name: text(name), kind: "const", span: spanOf(name) });
       continue;
     }
     if (isDefault) {
       // export default <expression>: an identifier names a local declaration.
       const next = toks[j + 1];
-      if (kw.t === "id" && (!next || next.t === "id" || next.v === ";" || next.v === "}")) {
-        localExports.push({ local: kw.v, name: "default", span: spanOf(kw) });
+      if (isWord(kw) && (!next || isWord(next) || next.value === ";" || next.value === "}")) {
+        localExports.push({ local: text(kw), name: "default", span: spanOf(kw) });
       } else exports.push({ name: "default", kind: "const", span: spanOf(toks[k + 1]!) });
       continue;
     }
-    if (kw.v === "*") {
+    if (kw.value === "*") {
       // export * from "x"; export * as ns from "x"
       let m = j + 1;
-      let nameTok: Token | undefined;
-      if (toks[m]?.v === "as" && toks[m + 1]) {
+      let nameTok: JsToken | undefined;
+      if (toks[m]?.value === "as" && toks[m + 1]) {
         nameTok = toks[m + 1];
         m += 2;
       }
-      if (toks[m]?.v === "from" && toks[m + 1]?.t === "str") {
-        exports.push({ name: nameTok?.v ?? "*", kind: "reexport", span: spanOf(nameTok ?? kw), from: toks[m + 1]!.v, importedName: "*" });
+      if (toks[m]?.value === "from" && isLiteral(toks[m + 1])) {
+        exports.push({ name: nameTok?.value ?? "*", kind: "reexport", span: spanOf(nameTok ?? kw), from: text(toks[m + 1]), importedName: "*" });
       }
       continue;
     }
-    if (kw.v === "{" || (kw.v === "type" && toks[j + 1]?.v === "{")) {
-      let m = kw.v === "type" ? j + 2 : j + 1;
-      const list: { local: Token; name: Token; typeOnly: boolean }[] = [];
-      while (m < toks.length && toks[m]!.v !== "}") {
+    if (kw.value === "{" || (kw.value === "type" && toks[j + 1]?.value === "{")) {
+      let m = kw.value === "type" ? j + 2 : j + 1;
+      const list: { local: JsToken; name: JsToken; typeOnly: boolean }[] = [];
+      while (m < toks.length && toks[m]!.value !== "}") {
         let typeOnly = false;
-        if (toks[m]!.v === "type" && toks[m + 1]?.t === "id" && toks[m + 1]!.v !== "as") {
+        if (toks[m]!.value === "type" && isWord(toks[m + 1]) && toks[m + 1]!.value !== "as") {
           typeOnly = true;
           m++;
         }
         const local = toks[m]!;
         let name = local;
-        if (toks[m + 1]?.v === "as" && toks[m + 2]) {
+        if (toks[m + 1]?.value === "as" && toks[m + 2]) {
           name = toks[m + 2]!;
           m += 2;
         }
         list.push({ local, name, typeOnly });
         m++;
-        if (toks[m]?.v === ",") m++;
+        if (toks[m]?.value === ",") m++;
       }
       m++;
-      const from = toks[m]?.v === "from" && toks[m + 1]?.t === "str" ? toks[m + 1]!.v : undefined;
+      const from = toks[m]?.value === "from" && isLiteral(toks[m + 1]) ? text(toks[m + 1]) : undefined;
       for (const item of list) {
-        if (item.typeOnly || kw.v === "type") continue;
-        if (from !== undefined) exports.push({ name: item.name.v, kind: "reexport", span: spanOf(item.name), from, importedName: item.local.v });
-        else localExports.push({ local: item.local.v, name: item.name.v, span: spanOf(item.name) });
+        if (item.typeOnly || kw.value === "type") continue;
+        if (from !== undefined) exports.push({ name: text(item.name), kind: "reexport", span: spanOf(item.name), from, importedName: text(item.local) });
+        else localExports.push({ local: text(item.local), name: text(item.name), span: spanOf(item.name) });
       }
       continue;
     }
@@ -425,16 +294,16 @@ function scanScript(src: string): ScanResult {
   return { exports, classes, imports };
 }
 
-function spanOf(t: Token): Span {
+function spanOf(t: JsToken): Span {
   return { start: t.start, end: t.end };
 }
 
 /** Skips `<...>` type parameters at j (if any); returns the index after them. */
-function skipAngles(toks: Token[], j: number): number {
-  if (toks[j]?.v !== "<") return j;
+function skipAngles(toks: JsToken[], j: number): number {
+  if (toks[j]?.value !== "<") return j;
   let nest = 0;
   for (let m = j; m < toks.length; m++) {
-    const v = toks[m]!.v;
+    const v = text(toks[m]);
     if (v === "<") nest++;
     else if (v === ">") {
       nest--;
@@ -445,11 +314,11 @@ function skipAngles(toks: Token[], j: number): number {
 }
 
 /** Skips a balanced open/close pair starting at j (on `open`); returns the index after it. */
-function skipBalanced(toks: Token[], j: number, open: string, close: string): number {
+function skipBalanced(toks: JsToken[], j: number, open: string, close: string): number {
   let nest = 0;
   for (let m = j; m < toks.length; m++) {
-    const v = toks[m]!.v;
-    if (toks[m]!.t !== "p") continue;
+    const v = text(toks[m]);
+    if (toks[m]!.kind !== "punct") continue;
     if (v === open) nest++;
     else if (v === close) {
       nest--;

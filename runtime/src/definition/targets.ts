@@ -34,21 +34,41 @@ export function resolveTarget(def: ModuleDefinition, ref: TargetRef, opts: Targe
   let moduleDir = ownDir;
   if (ref.module !== undefined && ref.module !== def.moduleName) {
     const sibling = join(dirname(ownDir), ref.module);
-    if (!opts.fs.exists(join(sibling, "moduledefinition.xml"))) {
-      return { ok: false, reason: "module-not-in-workspace", message: `Module '${ref.module}' is not in the workspace (no ${join("..", ref.module, "moduledefinition.xml")} next to this module); '${ref.raw}' was not checked` };
-    }
+    if (!opts.fs.exists(join(sibling, "moduledefinition.xml"))) return { ok: false, reason: "module-not-in-workspace", message: moduleNotInWorkspace(ref) };
     moduleDir = sibling;
   }
   const escape = escapesModule(ref.path);
   if (escape) return { ok: false, reason: "outside", message: escape };
   const file = join(moduleDir, ref.path);
   const real = opts.fs.realpath?.(file);
-  const realDir = opts.fs.realpath?.(moduleDir);
+  const realDir = real ? opts.fs.realpath?.(moduleDir) : undefined;
   if (real && realDir && !isInside(realDir, real)) {
     return { ok: false, reason: "outside", file, message: `'${ref.path}' leads outside the module folder through a symbolic link (to ${real})` };
   }
   if (!opts.fs.exists(file)) return { ok: false, reason: "not-found", file, message: `Unable to find '${ref.path}'${ref.module && ref.module !== def.moduleName ? ` in module '${ref.module}'` : ""}` };
   return { ok: true, file, moduleDir };
+}
+
+function moduleNotInWorkspace(ref: TargetRef): string {
+  return `Module '${ref.module}' is not in the workspace (no ${join("..", ref.module ?? "", "moduledefinition.xml")} next to this module); '${ref.raw}' was not checked`;
+}
+
+/**
+ * resolveTarget with its answers remembered per module and path, for one check: a large
+ * definition names the same few files thousands of times, and the joins, realpaths and
+ * existence checks per declaration were most of a re-check's file work.
+ */
+function memoResolver(def: ModuleDefinition, opts: TargetCheckOptions): (ref: TargetRef) => ResolvedTarget {
+  const byPath = new Map<string, ResolvedTarget>();
+  return (ref) => {
+    const key = ref.module === undefined || ref.module === def.moduleName ? ref.path : `mod::${ref.module}/${ref.path}`;
+    let r = byPath.get(key);
+    if (r === undefined) {
+      r = resolveTarget(def, ref, opts);
+      byPath.set(key, r);
+    } else if (!r.ok && r.reason === "module-not-in-workspace") r = { ...r, message: moduleNotInWorkspace(ref) }; // names the attribute as written
+    return r;
+  };
 }
 
 /** Why a module-relative path leaves the module folder, or undefined when it stays inside. */
@@ -67,6 +87,9 @@ export function escapesModule(path: string): string | undefined {
 }
 
 function isInside(dir: string, file: string): boolean {
+  // The usual case without path.relative: `dir`, a separator, then no `..` segment.
+  const c = file.charCodeAt(dir.length);
+  if (file.length > dir.length + 1 && (c === 47 || c === 92) && file.startsWith(dir) && !file.includes("..", dir.length)) return true;
   const rel = relative(dir, file);
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
@@ -121,6 +144,7 @@ export function checkTargetFiles(def: ModuleDefinition, options: TargetCheckOpti
   if (moduleDir === undefined) return;
   const opts: TargetCheckOptions = { fs: options.fs, moduleDir };
   const cache = new Map<string, ScanResult | undefined>();
+  const locate = memoResolver(def, opts);
   const scan = (file: string): ScanResult | undefined => {
     if (cache.has(file)) return cache.get(file);
     const text = opts.fs.readText(file);
@@ -133,7 +157,7 @@ export function checkTargetFiles(def: ModuleDefinition, options: TargetCheckOpti
     for (const { ref, attr } of targetsOf(d)) {
       if (ref.module === "" || ref.path === "" || escapesModule(ref.path)) continue; // reported by checkTargetSyntax
       if (ref.language === "harescript") harescript = true;
-      const r = resolveTarget(def, ref, opts);
+      const r = locate(ref);
       if (!r.ok) {
         if (r.reason === "no-module-dir") return;
         const code = r.reason === "outside" ? CODES.targetOutsideModule : r.reason === "not-found" ? CODES.targetNotFound : CODES.moduleNotInWorkspace;
@@ -204,17 +228,17 @@ function checkExport(
   out: Finding[],
 ): void {
   const result = scan(file);
-  const push = (severity: Finding["severity"], code: string, message: string, extra: Partial<Finding> = {}) => out.push({ span: ref.exportSpan, severity, code, message, ...extra });
   if (!result) return;
+  const at = ref.exportSpan;
   if (ref.language === "other") {
-    push("info", CODES.targetUnverified, `'${ref.path}' is not a TypeScript, JavaScript or HareScript file; its exports were not checked`);
+    pushFinding(out, at, "info", CODES.targetUnverified, `'${ref.path}' is not a TypeScript, JavaScript or HareScript file; its exports were not checked`);
     return;
   }
   const hs = ref.language === "harescript";
   const name = ref.exportName;
   const found = findExport(result, name, hs, file, scan, opts, 0);
   if (found.kind === "unverified") {
-    push("info", CODES.targetUnverified, found.message);
+    pushFinding(out, at, "info", CODES.targetUnverified, found.message);
     return;
   }
   if (found.kind === "missing") {
@@ -225,32 +249,39 @@ function checkExport(
     const message = hs
       ? `${what} '${name}' not found in '${ref.path}'${suggestion ? `; did you mean '${suggestion}'?` : ""}`
       : `${what} '${name}' is not exported by '${ref.path}'${suggestion ? `; did you mean '${suggestion}'?` : candidates.length ? `; it exports ${candidates.slice(0, 5).join(", ")}` : ""}`;
-    push("error", CODES.exportNotFound, message, suggestion ? { data: { replacement: suggestion, fixTitle: `Change to '${suggestion}'` } } : {});
+    pushFinding(out, at, "error", CODES.exportNotFound, message, suggestion ? { data: { replacement: suggestion, fixTitle: `Change to '${suggestion}'` } } : {});
     return;
   }
   const exp = found.export;
   if (attr === "taskrunner") {
     if (exp.kind === "function") return;
     if (exp.kind === "class" || exp.kind === "objecttype") {
-      push("error", CODES.exportNotFunction, `'${name}' is a class, not a function; use objectname="${ref.raw}" for a task class, or export a function for taskrunner`);
-    } else push("info", CODES.targetUnverified, `Cannot tell whether '${name}' is a function (it is an exported value); taskrunner needs a function (request) => response`);
+      pushFinding(out, at, "error", CODES.exportNotFunction, `'${name}' is a class, not a function; use objectname="${ref.raw}" for a task class, or export a function for taskrunner`);
+    } else pushFinding(out, at, "info", CODES.targetUnverified, `Cannot tell whether '${name}' is a function (it is an exported value); taskrunner needs a function (request) => response`);
     return;
   }
   // objectname: a class (object type) extending ManagedTaskBase.
   if (exp.kind === "function" || exp.kind === "const") {
     const advice = exp.kind === "function" ? `; for a function use taskrunner="${ref.raw}"` : "";
-    push("error", CODES.exportNotTaskClass, `'${name}' is a ${exp.kind === "function" ? "function" : "value"}, not a class extending ${TASK_BASE_CLASS}${advice}`);
+    pushFinding(out, at, "error", CODES.exportNotTaskClass, `'${name}' is a ${exp.kind === "function" ? "function" : "value"}, not a class extending ${TASK_BASE_CLASS}${advice}`);
     return;
   }
   const chain = extendsTaskBase(found.scan, found.file, exp.extends, hs, scan, opts, 0);
   if (chain === true) return;
   if (chain === false) {
-    push(
+    pushFinding(
+      out,
+      at,
       "error",
       CODES.exportNotTaskClass,
       hs ? `Objecttype '${name}' does not extend from ${TASK_BASE_CLASS}` : `Class '${name}' does not extend ${TASK_BASE_CLASS}; write 'export class ${name} extends ${TASK_BASE_CLASS}'`,
     );
-  } else push("info", CODES.targetUnverified, chain);
+  } else pushFinding(out, at, "info", CODES.targetUnverified, chain);
+}
+
+/** Not a closure per call: the bundles keep function names, which costs a property definition per closure made. */
+function pushFinding(out: Finding[], span: Finding["span"], severity: Finding["severity"], code: string, message: string, extra?: Partial<Finding>): void {
+  out.push(extra ? { span, severity, code, message, ...extra } : { span, severity, code, message });
 }
 
 type FoundExport =

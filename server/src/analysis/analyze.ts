@@ -7,6 +7,7 @@
 import { dirname } from "node:path";
 import type { CronDialect, MaintenanceOffset, Zone } from "../../../runtime/src/cron/index";
 import { resolveRunTz } from "../../../runtime/src/cron/index";
+import { checkCrontab } from "../../../runtime/src/crontab/check";
 import type { CrontabEntry } from "../../../runtime/src/crontab/parse";
 import { checkModuleDefinition } from "../../../runtime/src/definition/check";
 import type { ModuleDefinition } from "../../../runtime/src/definition/model";
@@ -15,9 +16,10 @@ import { parseModuleDefinition } from "../../../runtime/src/definition/parse";
 import type { Finding } from "../../../runtime/src/text/finding";
 import { LineIndex } from "../../../runtime/src/text/line-index";
 import { isSystemCrontab, type FileKind } from "../paths";
-import { analyzeCrontab } from "./crontab";
 import { checkScheduleCalls, type TaskLookup } from "./check-calls";
 import { findScheduleCalls, type ScheduleCall } from "./schedule-calls";
+import { checkServiceCalls, type ServiceLookup } from "./service-calls";
+import { scanServiceCalls, type ServiceCallSite } from "../../../runtime/src/services/scan-calls";
 
 /** What an analysis depends on besides the document's text. */
 export interface AnalysisEnv {
@@ -27,6 +29,8 @@ export interface AnalysisEnv {
   crontabZone: Zone;
   fs: ModuleFs;
   lookup: TaskLookup;
+  /** Service registrations of the workspace, for openBackendService names. */
+  services: ServiceLookup;
   now: number;
 }
 
@@ -56,6 +60,8 @@ export interface CrontabDoc extends Base {
 export interface CodeDoc extends Base {
   kind: "code";
   calls: ScheduleCall[];
+  /** runBackendService / openBackendService names. */
+  services: ServiceCallSite[];
 }
 
 export interface OtherDoc extends Base {
@@ -91,12 +97,14 @@ export function analyzeDocument(doc: DocInput, env: AnalysisEnv): AnalyzedDoc {
     }
     case "crontab": {
       const system = isSystemCrontab(doc.path ?? doc.uri);
-      const r = analyzeCrontab(doc.text, doc.path, doc.path !== undefined ? env.fs : undefined, system);
+      const r = checkCrontab(doc.text, doc.path, doc.path !== undefined ? env.fs : undefined, system);
       return { ...base, kind: "crontab", system, lines: new LineIndex(doc.text), entries: r.entries, findings: r.findings };
     }
     case "code": {
       const calls = findScheduleCalls(doc.text);
-      return { ...base, kind: "code", lines: new LineIndex(doc.text), calls, findings: checkScheduleCalls(calls, env.lookup) };
+      const services = scanServiceCalls(doc.text);
+      const findings = [...checkScheduleCalls(calls, env.lookup), ...checkServiceCalls(services, doc.path, env.services)].sort((a, b) => a.span.start - b.span.start);
+      return { ...base, kind: "code", lines: new LineIndex(doc.text), calls, services, findings };
     }
     default:
       return { ...base, kind: "other", lines: new LineIndex(doc.text), findings: [] };

@@ -9,12 +9,12 @@ import {
   parseCron,
   resolveRunTz,
   zoneInfo,
+  zoneLabel,
   type CronDialect,
   type CronSchedule,
   type MaintenanceOffset,
   type Zone,
 } from "../../../runtime/src/cron/index";
-import { zoneLabel } from "../../../runtime/src/cron/zone";
 
 export interface ScheduleView {
   runat: string;

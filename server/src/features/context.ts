@@ -16,9 +16,14 @@ export interface ClientSupport {
   createFiles: boolean;
   /** CompletionItem.labelDetails. */
   labelDetails: boolean;
+  /**
+   * `command:` links in hovers run the command (VS Code and its forks, when the extension trusts
+   * the command). LSP has no capability for it; other editors would show the encoded URI.
+   */
+  commandLinks: boolean;
 }
 
-export const FULL_SUPPORT: ClientSupport = { snippets: true, markdown: true, createFiles: true, labelDetails: true };
+export const FULL_SUPPORT: ClientSupport = { snippets: true, markdown: true, createFiles: true, labelDetails: true, commandLinks: true };
 
 export interface FeatureContext {
   doc: AnalyzedDoc;

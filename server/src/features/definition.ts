@@ -1,7 +1,8 @@
 /**
  * Go to definition: from `objectname`/`taskrunner` to the exported class or function (or the
  * file), from `script` to the file, from `cluster` to its `<taskcluster>`, from a crontab
- * document to its file, and from a task name in a scheduling call to its declaration.
+ * document to its file, from a task name in a scheduling call to its declaration, and from a
+ * backend service name to where it is registered (`runBackendService` calls, modtasks.json).
  */
 import type { Location, Position } from "vscode-languageserver";
 import { LineIndex } from "../../../runtime/src/text/line-index";
@@ -12,7 +13,9 @@ import { resolveCrontabDocument } from "../analysis/crontab";
 import { targetInfo } from "../analysis/target-info";
 import { declarationOf, inServicemanager } from "../analysis/xml-context";
 import { targetsOf } from "../../../runtime/src/definition/targets";
+import { siteAt } from "../../../runtime/src/services/scan-calls";
 import type { FeatureContext } from "./context";
+import { registrationLocations } from "./references";
 
 const START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -27,6 +30,11 @@ export function definition(ctx: FeatureContext, position: Position): Location[] 
     return r.ok ? [{ uri: ctx.uriOf(r.file), range: START }] : null;
   }
   if (doc.kind === "code") {
+    const site = siteAt(doc.services, offset);
+    if (site) {
+      const regs = registrationLocations(ctx, site.name);
+      return regs.length ? regs : null;
+    }
     const call = doc.calls.find((c) => offset >= c.literalSpan.start && offset <= c.literalSpan.end);
     const parts = call && splitTaskName(call.name);
     if (!call || !parts) return null;

@@ -4,13 +4,14 @@
  * UTC (and the single field under the cursor explained); on `runtz` the zone's offset and next
  * DST change; on `objectname`/`taskrunner`/`script` the target's signature. In crontab files:
  * the pattern's description and next runs, and where the document is. In code: what a
- * scheduling call's task name refers to.
+ * scheduling call's task name refers to, and where a backend service name is registered.
  */
 import { MarkupKind, type Hover, type Position } from "vscode-languageserver";
-import { relative } from "node:path";
+import { basename, dirname, relative } from "node:path";
 import { zoneInfo, type Zone } from "../../../runtime/src/cron/index";
 import type { ModuleDefinition } from "../../../runtime/src/definition/model";
 import { attributeSchema, elementSchema, type AttributeSchema, type AttributeType, type ElementSchema } from "../../../runtime/src/definition/schema";
+import { normalizeName, siteAt, type ServiceCallSite } from "../../../runtime/src/services/scan-calls";
 import type { Span } from "../../../runtime/src/text/span";
 import { nodeAt } from "../../../runtime/src/xml/index";
 import type { XmlAttribute, XmlElement } from "../../../runtime/src/xml/types";
@@ -18,9 +19,12 @@ import type { CodeDoc, CrontabDoc, DefinitionDoc } from "../analysis/analyze";
 import { matchesTask, splitTaskName } from "../analysis/check-calls";
 import { DIALECT_SYNTAX, explainField, fieldAt } from "../analysis/cron-field";
 import { resolveCrontabDocument } from "../analysis/crontab";
+import { registrationsOf, sitesOf } from "../analysis/service-calls";
 import { formatLong, formatRelative, maintenanceSource, nextRuns, offsetLabel, runsTable, scheduleView, type ScheduleView } from "../analysis/schedule-preview";
 import { docCommentOf, signatureOf, targetInfo } from "../analysis/target-info";
 import { declarationOf, decodedIndexAt, schemaNameOf } from "../analysis/xml-context";
+import { COMMANDS } from "../protocol";
+import { timelineArgs } from "./code-lens";
 import type { FeatureContext } from "./context";
 
 export function hover(ctx: FeatureContext, position: Position): Hover | null {
@@ -117,7 +121,7 @@ function valueMarkdown(ctx: FeatureContext, doc: DefinitionDoc, el: XmlElement, 
   const es = elementSchema(el.localName)!;
   switch (as.type.kind) {
     case "cron":
-      return runatMarkdown(ctx, el, attr, offset);
+      return runatMarkdown(ctx, doc, el, attr, offset);
     case "zone":
       return zoneMarkdown(ctx, attr.value);
     case "path":
@@ -181,7 +185,7 @@ function scheduleOfElement(ctx: FeatureContext, el: XmlElement): ScheduleView {
 
 const DIALECT_TITLE = { webhare: "WebHare", prudence: "Prudence (cron4j)", extended: "extended (Vixie cron)" } as const;
 
-function runatMarkdown(ctx: FeatureContext, el: XmlElement, attr: XmlAttribute, offset: number): string {
+function runatMarkdown(ctx: FeatureContext, doc: DefinitionDoc, el: XmlElement, attr: XmlAttribute, offset: number): string {
   const view = scheduleOfElement(ctx, el);
   const parts = [`**\`runat\`** \`${attr.value.trim() || "(empty)"}\` · ${DIALECT_TITLE[view.dialect]} dialect`];
   if (attr.value.trim() !== "") {
@@ -189,7 +193,23 @@ function runatMarkdown(ctx: FeatureContext, el: XmlElement, attr: XmlAttribute, 
     if (field) parts.push(`${explainField(field, view.schedule)}. ${DIALECT_SYNTAX[view.dialect]}`);
   }
   parts.push(schedulePreview(ctx, view));
+  const link = timelineLink(ctx, doc, el, view);
+  if (link) parts.push(link);
   return parts.join("\n\n");
+}
+
+/**
+ * `[Show timeline](command:modtasks.showTimeline?…)`: the CodeLens's command as a link, with the
+ * same ShowTimelineArgs (URI-encoded JSON array of the arguments, as VS Code reads command links).
+ * Only for clients that run command links (the extension trusts this one command).
+ */
+function timelineLink(ctx: FeatureContext, doc: DefinitionDoc, el: XmlElement, view: ScheduleView): string | undefined {
+  if (!ctx.client.commandLinks) return undefined;
+  const d = declarationOf(doc.def, el);
+  if (!d || d.kind !== "task" || !d.tag) return undefined;
+  const args = timelineArgs(ctx, view, d.fullName, doc.uri, doc.lines.rangeOf(el.nameSpan));
+  if (!args) return undefined;
+  return `[Show timeline](command:${COMMANDS.showTimeline}?${encodeURIComponent(JSON.stringify([args]))} "Open the schedule timeline")`;
 }
 
 /** Description, next runs and the maintenance offset of a schedule, as Markdown. */
@@ -307,6 +327,8 @@ function dirnameOf(p: string): string {
 // code
 
 function codeHover(ctx: FeatureContext, doc: CodeDoc, offset: number): { md: string; span: Span } | undefined {
+  const site = siteAt(doc.services, offset);
+  if (site) return { md: serviceMarkdown(ctx, site), span: site.nameSpan };
   const call = doc.calls.find((c) => offset >= c.literalSpan.start && offset <= c.literalSpan.end);
   if (!call) return undefined;
   const parts = splitTaskName(call.name);
@@ -322,4 +344,39 @@ function codeHover(ctx: FeatureContext, doc: CodeDoc, offset: number): { md: str
     lines.push(schedulePreview(ctx, view));
   }
   return { md: lines.join("\n\n"), span: call.span };
+}
+
+/** A backend service name: where it is registered and how often it is opened. */
+function serviceMarkdown(ctx: FeatureContext, site: ServiceCallSite): string {
+  const name = normalizeName(site.name);
+  const parts = [`**\`${name}\`** · backend service`];
+  const regs = registrationsOf(name, ctx.index);
+  for (const r of regs.calls) {
+    const lines = ctx.index.callsIn(r.file)?.lines;
+    const line = lines ? lines.positionAt(r.site.nameSpan.start).line + 1 : undefined;
+    parts.push(`Registered by \`runBackendService\` in ${fileLink(ctx, r.file, line)}.`);
+  }
+  for (const c of regs.configured) {
+    parts.push(`Declared in ${fileLink(ctx, c.file)}: runs \`${relative(dirname(c.file), c.script)}\`, ${c.onDemand ? "started when a client opens it" : "started with the runtime"}.`);
+  }
+  if (regs.calls.length === 0 && regs.configured.length === 0) parts.push(`⚠ No \`runBackendService("${name}")\` in the workspace, and no modtasks.json declares it.`);
+  const opens = sitesOf(name, ctx.index, ["open"]).length;
+  parts.push(opens === 0 ? "Not opened anywhere in the workspace." : `Opened from ${opens} place${opens === 1 ? "" : "s"} in the workspace (Find All References).`);
+  return parts.join("\n\n");
+}
+
+/** A workspace file as `module/path` (line n), linked when the client renders Markdown. */
+function fileLink(ctx: FeatureContext, file: string, line?: number): string {
+  let label: string | undefined;
+  for (const m of ctx.index.moduleEntries()) {
+    const dir = dirname(m.file);
+    if (file.startsWith(`${dir}/`)) {
+      label = `${basename(dir)}/${file.slice(dir.length + 1)}`;
+      break;
+    }
+  }
+  label ??= ctx.doc.path ? relative(dirname(ctx.doc.path), file) : file;
+  const text = `\`${label}\`${line !== undefined ? ` line ${line}` : ""}`;
+  const target = ctx.uriOf(file).replace(/[()]/g, (c) => (c === "(" ? "%28" : "%29"));
+  return ctx.client.markdown ? `[${text}](${target}${line !== undefined ? `#L${line}` : ""})` : text;
 }

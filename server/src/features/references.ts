@@ -1,12 +1,16 @@
 /**
  * Find references: from a task declaration (its `type`/`tag`, or its element name) or from a
  * task name in a scheduling call, to every call in the workspace that schedules that task; from
- * a `<taskcluster>` tag to the tasks that run in it.
+ * a `<taskcluster>` tag to the tasks that run in it; from a backend service name (a
+ * `runBackendService` registration or an `openBackendService` use) to every `openBackendService`
+ * of it (and its registrations, as declarations).
  */
 import type { Location, Position } from "vscode-languageserver";
 import type { Declaration } from "../../../runtime/src/definition/model";
+import { siteAt, type ServiceCallSite } from "../../../runtime/src/services/scan-calls";
 import { nodeAt } from "../../../runtime/src/xml/index";
 import { matchesTask, splitTaskName, type DeclaredKind } from "../analysis/check-calls";
+import { registrationsOf, sitesOf } from "../analysis/service-calls";
 import { declarationOf, inServicemanager } from "../analysis/xml-context";
 import type { FeatureContext } from "./context";
 
@@ -28,6 +32,8 @@ export function references(ctx: FeatureContext, position: Position, includeDecla
     return out;
   }
   if (doc.kind === "code") {
+    const site = siteAt(doc.services, offset);
+    if (site) return [...(includeDeclaration ? registrationLocations(ctx, site.name) : []), ...serviceSiteLocations(ctx, site.name, ["open"])];
     const call = doc.calls.find((c) => offset >= c.literalSpan.start && offset <= c.literalSpan.end);
     const parts = call && splitTaskName(call.name);
     if (!call || !parts) return null;
@@ -63,6 +69,28 @@ export function callsTo(ctx: Pick<FeatureContext, "index" | "uriOf">, fullName: 
       if (c.kind !== kind || !p || !matchesTask(probe, p.module, p.name)) continue;
       out.push({ uri: ctx.uriOf(file), range: sites.lines.rangeOf(c.span) });
     }
+  }
+  return out;
+}
+
+/** Where a service is registered: its runBackendService calls, then its modtasks.json keys. */
+export function registrationLocations(ctx: Pick<FeatureContext, "index" | "uriOf">, name: string): Location[] {
+  const regs = registrationsOf(name, ctx.index);
+  const out = serviceSiteLocations(ctx, name, ["run"]);
+  for (const s of regs.configured) {
+    const lines = ctx.index.configLines(s.file);
+    if (lines) out.push({ uri: ctx.uriOf(s.file), range: lines.rangeOf(s.keySpan) });
+  }
+  return out;
+}
+
+/** The name of every service site of these kinds in the workspace, sorted by file and position. */
+export function serviceSiteLocations(ctx: Pick<FeatureContext, "index" | "uriOf">, name: string, kinds: readonly ServiceCallSite["kind"][]): Location[] {
+  const out: Location[] = [];
+  const sites = sitesOf(name, ctx.index, kinds).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.site.nameSpan.start - b.site.nameSpan.start));
+  for (const { file, site } of sites) {
+    const lines = ctx.index.callsIn(file)?.lines;
+    if (lines) out.push({ uri: ctx.uriOf(file), range: lines.rangeOf(site.nameSpan) });
   }
   return out;
 }
