@@ -86,3 +86,16 @@ export function scheduledNameFromArg(arg: unknown): string | undefined {
   if ((arg.kind === undefined || arg.kind === "scheduled") && isTaskName(arg.name)) return arg.name;
   return undefined;
 }
+
+/** A service's name (`module:name`) or declaration key (`module:lib/x.ts`, a `<runatstartup>` script). */
+const SERVICE = /^[\w.-]+:[\w.\/-]+$/;
+
+/** A backend service from a tree node (`{ kind: "service", name }`, `{ service: { name, key } }`) or a string. */
+export function serviceNameFromArg(arg: unknown): string | undefined {
+  if (Array.isArray(arg)) return serviceNameFromArg(arg[0]);
+  if (typeof arg === "string") return SERVICE.test(arg.trim()) ? arg.trim() : undefined;
+  if (!isRecord(arg)) return undefined;
+  if (isRecord(arg.service)) return serviceNameFromArg(arg.service.name ?? arg.service.key);
+  if (arg.kind === "service") return serviceNameFromArg(arg.name);
+  return undefined;
+}

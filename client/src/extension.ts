@@ -7,6 +7,7 @@ import type { LanguageClient } from "vscode-languageclient/node";
 import { registerRunTask } from "./commands/run-task";
 import { registerRuntimeCommands } from "./commands/runtime-commands";
 import { registerScheduledActions } from "./commands/scheduled-actions";
+import { registerServiceActions } from "./commands/service-actions";
 import type { Services } from "./commands/services";
 import { registerTaskActions } from "./commands/task-actions";
 import { createLanguageClient } from "./language-client";
@@ -55,6 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Modtas
     ...registerRuntimeCommands(services),
     ...registerTaskActions(services),
     ...registerScheduledActions(services),
+    ...registerServiceActions(services),
   );
 
   // 5. Workspace trust: pick up a runtime that already runs, now or once the user trusts us.

@@ -5,15 +5,19 @@
  *
  * `contextValue`s drive the menus in package.json:
  *   task.running | task.queued | task.retrying | task.failed | task.completed | task.cancelled
+ *     (with `.readonly` appended when the snapshot was read from the database without a runtime:
+ *     only details and the declaration are offered then)
  *   scheduled.enabled | scheduled.disabled | scheduled.running | scheduled.unrunnable
- *   group.<id> | node
+ *   service.* (service-model.ts) | group.<id> | node | banner.stored
  * Ids are stable ("task:42", "group:failed", "scheduled:hello:cleanup", "group:running/node:a")
  * so expansion and selection survive a refresh.
  */
 import { firstLine, formatDuration, formatInScheduleZone, formatLocal, formatRelative } from "./format";
 import type { QueueSnapshot, ScheduledState, TaskSummary } from "./runtime-api";
+import { serviceNodes, servicesSummary, type ServiceNode } from "./service-model";
 
-export type GroupId = "running" | "queued" | "retrying" | "failed" | "completed" | "cancelled" | "scheduled";
+export type { ServiceNode };
+export type GroupId = "running" | "queued" | "retrying" | "failed" | "completed" | "cancelled" | "scheduled" | "services";
 export type TaskViewState = "running" | "queued" | "retrying" | "failed" | "completed" | "cancelled";
 
 /** A codicon and an optional theme colour id (`new ThemeIcon(id, new ThemeColor(color))`). */
@@ -69,10 +73,25 @@ export interface GroupNode {
   contextValue: string;
   /** Whether the group starts expanded. */
   expanded: boolean;
-  children: (TaskNode | ScheduledNode | NodeGroup)[];
+  children: (TaskNode | ScheduledNode | NodeGroup | ServiceNode)[];
 }
 
-export type QueueNode = GroupNode | NodeGroup | TaskNode | ScheduledNode;
+/**
+ * The first row while the tree shows the queue as stored (no runtime runs): says so, and starts
+ * the runtime when clicked (the welcome view's button is hidden while the tree has rows).
+ */
+export interface BannerNode {
+  kind: "banner";
+  id: string;
+  label: string;
+  description: string;
+  tooltip: string;
+  icon: IconSpec;
+  contextValue: "banner.stored";
+  command: string;
+}
+
+export type QueueNode = GroupNode | NodeGroup | TaskNode | ScheduledNode | ServiceNode | BannerNode;
 
 export interface ModelOptions {
   now: number;
@@ -89,6 +108,13 @@ export const GROUPS: readonly { id: GroupId; label: string; icon: IconSpec; expa
   { id: "completed", label: "Completed (recent)", icon: { id: "pass", color: "charts.green" }, expanded: true, tooltip: "The most recently completed tasks" },
   { id: "cancelled", label: "Cancelled (recent)", icon: { id: "circle-slash", color: "disabledForeground" }, expanded: true, tooltip: "The most recently cancelled tasks" },
   { id: "scheduled", label: "Scheduled", icon: { id: "calendar", color: "charts.purple" }, expanded: true, tooltip: "Scheduled tasks (<task runat=...>) with their next run in their own zone" },
+  {
+    id: "services",
+    label: "Services",
+    icon: { id: "server-process", color: "charts.green" },
+    expanded: true,
+    tooltip: "Backend services the runtime runs (modtasks.json, <runatstartup>): restart, stop or start them. Services are node-local: these are this runtime's.",
+  },
 ];
 
 export const TASK_ICONS: Record<TaskViewState, IconSpec> = {
@@ -124,7 +150,7 @@ function attemptsText(t: TaskSummary, state: TaskViewState): string {
   return attempts === 1 ? "1 attempt" : `${attempts} attempts`;
 }
 
-export function taskNode(t: TaskSummary, opts: ModelOptions): TaskNode {
+export function taskNode(t: TaskSummary, opts: ModelOptions & { readOnly?: boolean }): TaskNode {
   const state = taskViewState(t);
   const now = opts.now;
   let description: string;
@@ -161,7 +187,7 @@ export function taskNode(t: TaskSummary, opts: ModelOptions): TaskNode {
     description,
     tooltip: lines.join("\n"),
     icon: TASK_ICONS[state],
-    contextValue: `task.${state}`,
+    contextValue: opts.readOnly ? `task.${state}.readonly` : `task.${state}`,
     task: t,
   };
 }
@@ -222,7 +248,7 @@ function nodesByTask(snapshot: QueueSnapshot): Map<number, string> {
     const running = (n.info as { running?: unknown }).running;
     if (Array.isArray(running)) for (const id of running) if (typeof id === "number") out.set(id, n.name);
   }
-  for (const r of snapshot.status.running ?? []) if (!out.has(r.id)) out.set(r.id, snapshot.status.node);
+  for (const r of snapshot.status.running ?? []) if (!out.has(r.id)) out.set(r.id, snapshot.status.node ?? "this node");
   return out;
 }
 
@@ -234,10 +260,11 @@ export function buildQueueTree(snapshot: QueueSnapshot, opts: ModelOptions): Gro
   const limit = opts.recentLimit ?? 20;
   const seen = new Set<number>();
   const byGroup = new Map<GroupId, TaskNode[]>();
+  const readOnly = snapshot.source === "database";
   const add = (t: TaskSummary) => {
     if (seen.has(t.id)) return;
     seen.add(t.id);
-    const node = taskNode(t, opts);
+    const node = taskNode(t, { ...opts, readOnly });
     const list = byGroup.get(node.state) ?? [];
     list.push(node);
     byGroup.set(node.state, list);
@@ -264,10 +291,17 @@ export function buildQueueTree(snapshot: QueueSnapshot, opts: ModelOptions): Gro
   for (const g of GROUPS) {
     let children: GroupNode["children"];
     let total: number;
+    let description: string | undefined;
     if (g.id === "scheduled") {
       const list = (snapshot.scheduled ?? []).map((s) => scheduledNode(s, opts)).sort((a, b) => a.name.localeCompare(b.name));
       children = list;
       total = list.length;
+    } else if (g.id === "services") {
+      const moduleDirs = new Map((snapshot.status.modules ?? []).map((m) => [m.name, m.dir] as const));
+      const list = serviceNodes(snapshot.services ?? [], { now: opts.now, moduleDirs });
+      children = list;
+      total = list.length;
+      description = servicesSummary(list, multiNode ? snapshot.status.node : undefined);
     } else {
       const list = (byGroup.get(g.id) ?? []).sort(sorters[g.id]);
       total = counts ? Math.max(list.length, counts[g.id === "queued" ? "pending" : g.id]) : list.length;
@@ -275,13 +309,13 @@ export function buildQueueTree(snapshot: QueueSnapshot, opts: ModelOptions): Gro
       if (g.id === "running" && nodeOf && list.length) children = groupByNode(list, nodeOf);
     }
     if (!children.length) continue;
-    const shown = g.id === "scheduled" ? children.length : (children as { kind: string }[]).reduce((n, c) => n + (c.kind === "node" ? (c as NodeGroup).children.length : 1), 0);
+    const shown = (children as { kind: string }[]).reduce((n, c) => n + (c.kind === "node" ? (c as NodeGroup).children.length : 1), 0);
     groups.push({
       kind: "group",
       id: `group:${g.id}`,
       group: g.id,
       label: g.label,
-      description: shown < total ? `${shown} of ${total}` : String(total),
+      description: description ?? (shown < total ? `${shown} of ${total}` : String(total)),
       tooltip: g.tooltip,
       icon: g.icon,
       contextValue: `group.${g.id}`,
@@ -292,10 +326,37 @@ export function buildQueueTree(snapshot: QueueSnapshot, opts: ModelOptions): Gro
   return groups;
 }
 
+/**
+ * The banner above a snapshot read from the database (no runtime runs); undefined for a live one,
+ * and for an empty queue (the welcome view, with its Start button, shows then).
+ */
+export function storedQueueBanner(snapshot: QueueSnapshot | undefined, groups: readonly GroupNode[]): BannerNode | undefined {
+  if (!snapshot || snapshot.source !== "database" || !groups.length) return undefined;
+  return {
+    kind: "banner",
+    id: "banner:stored",
+    label: "Start Runtime",
+    description: `read-only view · ${formatLocal(snapshot.fetchedAt).slice(11)}`,
+    tooltip: `No modtasks runtime is running for this workspace. The tree shows the queue as stored in ${snapshot.status.db}, read at ${formatLocal(snapshot.fetchedAt)}; it is not updated live. Start the runtime to run tasks and act on them.`,
+    icon: { id: "debug-start", color: "charts.green" },
+    contextValue: "banner.stored",
+    command: "modtasks.startRuntime",
+  };
+}
+
+/**
+ * The node that holds a running task's lease: owners are `<node>/<pid>/<start>` (the runtime's
+ * makeOwner). Read from the task row, so it is current even between two heartbeats of that node.
+ */
+export function leaseNode(owner: string | null | undefined): string | undefined {
+  const m = owner ? /^(.+)\/\d+\/[0-9a-z]+$/.exec(owner) : null;
+  return m?.[1];
+}
+
 function groupByNode(list: TaskNode[], nodeOf: Map<number, string>): NodeGroup[] {
   const byNode = new Map<string, TaskNode[]>();
   for (const t of list) {
-    const n = nodeOf.get(t.taskId) ?? "unknown node";
+    const n = leaseNode(t.task.leaseOwner) ?? nodeOf.get(t.taskId) ?? "unknown node";
     byNode.set(n, [...(byNode.get(n) ?? []), t]);
   }
   return [...byNode.entries()]

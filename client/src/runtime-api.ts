@@ -8,8 +8,10 @@ import type { RuntimeStatus } from "../../runtime/src/engine/runtime";
 import type { QueueCounts } from "../../runtime/src/queue/store";
 import type { TaskRecord } from "../../runtime/src/queue/types";
 import type { TimedTaskState } from "../../runtime/src/scheduler/timed-scheduler";
+import type { StartAnswer } from "../../runtime/src/services/client";
+import type { ServiceState, ServiceStatus } from "../../runtime/src/services/service-manager";
 
-export type { QueueCounts, RuntimeStatus, TaskRecord };
+export type { QueueCounts, RuntimeStatus, ServiceState, ServiceStatus, StartAnswer, TaskRecord };
 
 /** A task as the tree needs it (what `list` returns, without the heavy fields). */
 export type TaskSummary = Pick<
@@ -30,6 +32,7 @@ export type RuntimeEvent =
   | { event: "task-finished"; id: number; type: string; state: "pending" | "finished"; outcome: "completed" | "failed" | "cancelled" | null }
   | { event: "scheduled-started"; name: string; start?: number }
   | { event: "scheduled-finished"; name: string; ok: boolean; error?: string | null; start?: number }
+  | { event: "service-state"; key: string; names: string[]; state: ServiceState; pid: number | null }
   | { event: string; [key: string]: unknown };
 
 /** What `trigger` resolves with once that run of a scheduled task finished. */
@@ -40,9 +43,25 @@ export interface TriggerResult {
   start?: number;
 }
 
+/** Backend services (issue #10) announce their own changes; every other event is about the queue. */
+export function isServiceEvent(e: { event: string }): boolean {
+  return e.event.startsWith("service-");
+}
+
+/**
+ * What the tree needs of the runtime's status. A snapshot read from the database while no runtime
+ * runs (`source: "database"`) has only the counts and the database; the rest is the runtime's.
+ */
+export type QueueStatus = Pick<RuntimeStatus, "counts" | "db"> & Partial<Omit<RuntimeStatus, "counts" | "db">>;
+
 /** Everything the queue tree shows, fetched in one refresh. */
 export interface QueueSnapshot {
-  status: RuntimeStatus;
+  /**
+   * "runtime": live, over the control socket. "database": read by the `modtasks` CLI while no
+   * runtime runs; read-only (no actions, no scheduled tasks, no services).
+   */
+  source: "runtime" | "database";
+  status: QueueStatus;
   /** Running, queued and retrying tasks. */
   active: TaskSummary[];
   failed: TaskSummary[];
@@ -50,6 +69,8 @@ export interface QueueSnapshot {
   cancelled: TaskSummary[];
   /** Undefined when the runtime does not offer scheduled tasks (an older runtime). */
   scheduled: ScheduledState[] | undefined;
+  /** The runtime's backend services (issue #10); undefined when it has none to offer (an older runtime, or no runtime). */
+  services?: ServiceStatus[] | undefined;
   fetchedAt: number;
 }
 

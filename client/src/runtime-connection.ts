@@ -6,7 +6,8 @@ import { ControlClient } from "../../runtime/src/control/client";
 import { folderPaths, primaryFolder, readSettings } from "./config";
 import { dbArgument, describeDbLocation, socketFor, workspaceDb, type DbLocation } from "./db-location";
 import type { RuntimeEvent } from "./runtime-api";
-import { displayCommand, locateRuntime, runArguments } from "./runtime-locator";
+import { findLocalNodes } from "./runtime-discovery";
+import { displayCommand, locateRuntime, runArguments, type RuntimeCommand } from "./runtime-locator";
 
 export type RuntimeState = "stopped" | "starting" | "running" | "error";
 
@@ -62,6 +63,25 @@ export class RuntimeConnection implements vscode.Disposable {
     return this.client?.hello?.pid;
   }
 
+  /** The connected runtime's node name ("local" unless it runs in a cluster under another name). */
+  get node(): string | undefined {
+    return this.client?.hello?.node;
+  }
+
+  /**
+   * What running the `modtasks` command for this workspace needs (the read-only queue view while
+   * no runtime runs): the command as Start Runtime would run it, the database, the folder.
+   */
+  commandLine(): { ok: true; runtime: RuntimeCommand; db: DbLocation; cwd: string } | { ok: false; message: string } {
+    const where = this.resolveDb();
+    if ("error" in where) return { ok: false, message: where.error };
+    const settings = readSettings();
+    const folders = folderPaths();
+    const located = locateRuntime({ settingPath: settings.runtimePath, nodePath: settings.nodePath, workspaceFolders: folders, extensionPath: this.extensionPath });
+    if (!located.ok) return { ok: false, message: located.message };
+    return { ok: true, runtime: located.runtime, db: where.db, cwd: folders[0]! };
+  }
+
   private setState(s: RuntimeState): void {
     if (this._state === s) return;
     this._state = s;
@@ -96,11 +116,16 @@ export class RuntimeConnection implements vscode.Disposable {
       if (!opts.quiet) this.fail(where.error);
       return false;
     }
-    const ok = await this.connect(where.socket);
+    let ok = await this.connect(where.socket);
+    // PostgreSQL: a node of the cluster may run on this machine under another name.
+    if (!ok && where.db.kind === "postgres") {
+      for (const n of await findLocalNodes(where.db)) if ((ok = await this.connect(n.socket))) break;
+    }
     if (ok) {
       this.db = where.db;
       this.lastError = undefined;
-      this.log(`attached to the runtime (pid ${this.client?.hello?.pid}) on ${this.client?.hello?.db ?? describeDbLocation(where.db)}`);
+      const node = this.client?.hello?.node;
+      this.log(`attached to the runtime${node && node !== "local" ? ` '${node}'` : ""} (pid ${this.client?.hello?.pid}) on ${this.client?.hello?.db ?? describeDbLocation(where.db)}`);
       this.setState("running");
     } else if (!opts.quiet) {
       this.log(`no runtime listens on ${where.socket}`);

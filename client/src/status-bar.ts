@@ -23,9 +23,10 @@ export class RuntimeStatusBar implements vscode.Disposable {
     const counts = queue.current?.status.counts;
     this.item.text = statusBarText(state, state === "running" ? counts : undefined);
     const md = new vscode.MarkdownString(undefined, true);
-    if (state === "running" && queue.current) {
+    if (state === "running" && queue.current?.source === "runtime") {
       const st = queue.current.status;
-      md.appendMarkdown(`**modtasks runtime** (pid ${st.pid}${this.runtime.owned ? ", started by this window" : ", attached"})\n\n`);
+      const node = st.nodes && st.nodes.length > 1 && st.node ? `node ${st.node}, ` : "";
+      md.appendMarkdown(`**modtasks runtime** (${node}pid ${st.pid}${this.runtime.owned ? ", started by this window" : ", attached"})\n\n`);
       md.appendMarkdown(`Database: \`${st.db}\`\n\n`);
       if (counts) md.appendMarkdown(`${counts.running} running · ${counts.pending} queued · ${counts.retrying} retrying · ${counts.failed} failed · ${counts.completed} completed\n\n`);
     } else if (state === "error") {
@@ -33,6 +34,8 @@ export class RuntimeStatusBar implements vscode.Disposable {
     } else {
       md.appendMarkdown(`**modtasks runtime**: ${state}\n\n`);
     }
+    const stored = queue.current?.source === "database" ? queue.current.status.counts : undefined;
+    if (state !== "running" && stored) md.appendMarkdown(`Queue as stored: ${stored.running} running · ${stored.pending} queued · ${stored.retrying} retrying · ${stored.failed} failed\n\n`);
     md.appendMarkdown("Click to show the Task Queue.");
     this.item.tooltip = md;
     this.item.backgroundColor = state === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;

@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import type { TaskRecord } from "./runtime-api";
 import type { RuntimeConnection } from "./runtime-connection";
+import { cliRunner, describeStoredTask } from "./stored-queue";
 
 export const TASK_DETAILS_SCHEME = "modtasks-task";
 
@@ -20,7 +21,8 @@ let oneOffCounter = 0;
 
 /**
  * Read-only JSON documents: a task's data, result, errors (with stacks), metadata and times, as
- * the runtime's `describe` returns them. Documents of tasks that change are updated live.
+ * the runtime's `describe` returns them. Documents of tasks that change are updated live. While
+ * no runtime runs, the task as stored (`modtasks tasks describe`), in a trusted workspace.
  */
 export class TaskDetailsProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -46,11 +48,19 @@ export class TaskDetailsProvider implements vscode.TextDocumentContentProvider, 
     const id = taskIdOfUri(uri);
     if (id === undefined) return "// not a modtasks task document\n";
     try {
-      const t = await this.runtime.request<TaskRecord>("describe", { taskId: id });
+      const t = await this.describe(id);
       return JSON.stringify(taskDetails(t), null, 2) + "\n";
     } catch (e) {
       return JSON.stringify({ task: id, error: (e as Error).message }, null, 2) + "\n";
     }
+  }
+
+  private describe(taskId: number): Promise<TaskRecord> {
+    if (!this.runtime.connected && vscode.workspace.isTrusted) {
+      const cmd = this.runtime.commandLine();
+      if (cmd.ok) return describeStoredTask(cliRunner(cmd.runtime, cmd.cwd), cmd.db, taskId);
+    }
+    return this.runtime.request<TaskRecord>("describe", { taskId });
   }
 
   /** Opens a task's details beside the current editor. */

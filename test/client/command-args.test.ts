@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isTaskName, parseRunTaskArgs, scheduledNameFromArg, taskIdFromArg } from "../../client/src/command-args";
+import { isTaskName, parseRunTaskArgs, scheduledNameFromArg, serviceNameFromArg, taskIdFromArg } from "../../client/src/command-args";
 import { COMMANDS, type RunTaskArgs as ServerRunTaskArgs } from "../../server/src/protocol";
 
 describe("command arguments", () => {
@@ -54,5 +54,13 @@ describe("command arguments", () => {
     assert.ok(!isTaskName("hello"));
     assert.ok(!isTaskName("hello:"));
     assert.ok(!isTaskName("a:b:c"));
+  });
+
+  it("service commands take a tree node, a service name or a <runatstartup> script's key", () => {
+    assert.equal(serviceNameFromArg({ kind: "service", name: "e2emod:echo", service: { name: "e2emod:echo", key: "e2emod:echo" } }), "e2emod:echo");
+    assert.equal(serviceNameFromArg({ service: { name: null, key: "hello:lib/startup.ts" } }), "hello:lib/startup.ts");
+    assert.equal(serviceNameFromArg("my-mod:basket.v2"), "my-mod:basket.v2");
+    assert.equal(serviceNameFromArg(["e2emod:echo"]), "e2emod:echo");
+    for (const bad of [undefined, null, 42, "nocolon", "a:b c", {}, { kind: "task", name: "m:t" }]) assert.equal(serviceNameFromArg(bad), undefined, JSON.stringify(bad));
   });
 });

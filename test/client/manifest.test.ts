@@ -46,6 +46,46 @@ describe("manifest (package.json contributes)", () => {
     }
   });
 
+  it("service actions: Restart and Stop on running services, Start on stopped ones; Start and Restart only when trusted", () => {
+    const states = ["running", "starting", "restarting", "stopping", "stopped"];
+    const entries = (c.menus["view/item/context"] as { command: string; when: string; group: string }[]).filter((e) => /Service$/.test(e.command));
+    const offered = (state: string, inline: boolean) =>
+      entries
+        .filter((e) => e.group.startsWith("inline") === inline)
+        .filter((e) => {
+          const m = /viewItem =~ \/(.+)\/|viewItem == ([\w.]+)/.exec(e.when)!;
+          return m[1] ? new RegExp(m[1]).test(`service.${state}`) : m[2] === `service.${state}`;
+        })
+        .map((e) => e.command.replace("modtasks.", ""))
+        .sort();
+    for (const inline of [true, false]) {
+      assert.deepEqual(
+        states.map((st) => [st, offered(st, inline)]),
+        [
+          ["running", ["restartService", "stopService"]],
+          ["starting", ["restartService", "stopService"]],
+          ["restarting", ["restartService", "stopService"]],
+          ["stopping", []],
+          ["stopped", ["startService"]],
+        ],
+      );
+    }
+    for (const e of entries) if (!e.command.endsWith("stopService")) assert.match(e.when, /isWorkspaceTrusted/, e.command);
+  });
+
+  it("read-only rows (the queue as stored) offer details and the declaration, never an action", () => {
+    for (const state of ["running", "queued", "retrying", "failed", "completed", "cancelled"]) {
+      const value = `task.${state}.readonly`;
+      const offered = (c.menus["view/item/context"] as { command: string; when: string }[])
+        .filter((e) => {
+          const m = /viewItem =~ \/(.+)\/|viewItem == ([\w.]+)/.exec(e.when);
+          return m && (m[1] ? new RegExp(m[1]).test(value) : m[2] === value);
+        })
+        .map((e) => e.command);
+      assert.deepEqual([...new Set(offered)].sort(), ["modtasks.revealDeclaration", "modtasks.showTaskDetails"], value);
+    }
+  });
+
   it("settings: every key the language server reads is contributed, with a description", () => {
     const protocol = readFileSync(join(ROOT, "server", "src", "protocol.ts"), "utf8");
     const keys = [...protocol.matchAll(/"(modtasks\.[\w.]+)"/g)].map((m) => m[1]!).filter((k) => !k.startsWith("modtasks.runTask") && !k.startsWith("modtasks.showTimeline"));

@@ -7,7 +7,19 @@ import { describe, it } from "node:test";
  * The extension's logic that is tested here without VS Code lives in modules that must not
  * import `vscode` (directly or through another module), nor a database driver.
  */
-const PURE = ["command-args.ts", "db-location.ts", "declared-tasks.ts", "format.ts", "queue-model.ts", "runtime-api.ts", "runtime-locator.ts", "task-data.ts"];
+const PURE = [
+  "command-args.ts",
+  "db-location.ts",
+  "declared-tasks.ts",
+  "format.ts",
+  "queue-model.ts",
+  "runtime-api.ts",
+  "runtime-discovery.ts",
+  "runtime-locator.ts",
+  "service-model.ts",
+  "stored-queue.ts",
+  "task-data.ts",
+];
 const SRC = join(__dirname, "..", "..", "client", "src");
 
 describe("pure client modules", () => {

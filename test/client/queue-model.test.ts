@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { badgeOf, buildQueueTree, findTaskPath, scheduledNode, statusBarText, taskNode, taskViewState } from "../../client/src/queue-model";
+import { badgeOf, buildQueueTree, findTaskPath, leaseNode, scheduledNode, statusBarText, taskNode, taskViewState } from "../../client/src/queue-model";
 import type { QueueSnapshot, RuntimeStatus, ScheduledState, TaskSummary } from "../../client/src/runtime-api";
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -51,6 +51,7 @@ function snapshot(tasks: TaskSummary[], over: Partial<QueueSnapshot> = {}): Queu
     counts[s === "queued" ? "pending" : s]++;
   }
   return {
+    source: "runtime",
     status: status({ counts }),
     active: tasks.filter((t) => t.state !== "finished"),
     failed: tasks.filter((t) => t.outcome === "failed"),
@@ -142,6 +143,24 @@ describe("queue model: grouping", () => {
       ],
     );
     assert.deepEqual(findTaskPath(tree, 2)?.map((n) => n.id), ["group:running", "group:running/node:b", "task:2"]);
+  });
+
+  it("places a task by its lease owner when the node's heartbeat does not list it yet", () => {
+    assert.equal(leaseNode("web-2/4711/lx3k9a"), "web-2");
+    assert.equal(leaseNode(null), undefined);
+    assert.equal(leaseNode("garbage"), undefined);
+    const snap = snapshot([task(1, { state: "running", started: NOW, leaseOwner: "b/22/abc" }), task(2, { state: "running", started: NOW })]);
+    snap.status.nodes = [
+      { name: "a", host: "h1", pid: 1, heartbeat: NOW, started: NOW, info: { running: [2] } },
+      { name: "b", host: "h2", pid: 22, heartbeat: NOW, started: NOW, info: { running: [] } },
+    ];
+    assert.deepEqual(
+      buildQueueTree(snap, opts)[0]!.children.map((c) => (c.kind === "node" ? [c.node, c.children.map((t) => t.taskId)] : c.id)),
+      [
+        ["a", [2]],
+        ["b", [1]],
+      ],
+    );
   });
 });
 

@@ -7,7 +7,8 @@
  *   node test/run.mjs e2e            MODTASKS_E2E_KEEP=1 keeps the temp folder (logs, databases)
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CodeServer, cleanup, E2E_DIR, makeRunDir, prepareWorkspace, REPO_ROOT } from "./lib/code-server";
@@ -22,6 +23,9 @@ const hasEphemeralOp = /handle\(\s*["']ephemeral["']/.test(controlOps);
 const NO_EPHEMERAL = "the runtime has no `ephemeral` control op yet (issue #6): this scenario runs once it exists";
 const hasScheduledOps = ["scheduled", "trigger", "set-enabled"].every((op) => new RegExp(`handle\\(\\s*["']${op}["']`).test(controlOps));
 const NO_SCHEDULED = "the runtime has no `scheduled`/`trigger`/`set-enabled` control ops yet (issue #6): this scenario runs once they exist";
+const serviceOps = existsSync(join(REPO_ROOT, "runtime", "src", "services", "control-ops.ts")) ? readFileSync(join(REPO_ROOT, "runtime", "src", "services", "control-ops.ts"), "utf8") : "";
+const hasServiceOps = ["services", "service-start", "service-restart"].every((op) => new RegExp(`handle\\(\\s*["']${op}["']`).test(serviceOps));
+const NO_SERVICES = "the runtime has no `services`/`service-start`/`service-restart` control ops yet (issue #10): this scenario runs once they exist";
 
 interface Tools {
   codeServer: string;
@@ -39,6 +43,27 @@ let browser: Browser | undefined;
 let greetId = 0;
 const servers: CodeServer[] = [];
 const label = `e2e-${process.pid}-${Date.now().toString(36)}`;
+
+/** Processes whose command line mentions `dir` and whose last argument so far matches `script` (from /proc). */
+function processesOf(dir: string, script: RegExp): { pid: number; argv: string[]; rssKiB: number }[] {
+  const out: { pid: number; argv: string[]; rssKiB: number }[] = [];
+  for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+      if (!argv.some((a) => a.startsWith(dir) && script.test(a))) continue;
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+      out.push({ pid: Number(pid), argv, rssKiB: Number(rss ?? 0) });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** The pid in a service row's aria-label ("service m:n, running, pid 123, 0 connections"). */
+function pidOf(label: string | null): number {
+  return Number(/pid (\d+)/.exec(label ?? "")?.[1] ?? 0);
+}
 
 /**
  * A scenario step: on failure, a screenshot of the workbench and one of the runtime's output
@@ -137,6 +162,49 @@ describe("e2e: trusted workspace", { timeout: 600_000 }, () => {
     await pane.locator(".monaco-button", { hasText: "Start Runtime" }).first().waitFor({ state: "hidden" });
     await wb.screenshot("runtime-running");
   }));
+
+  it("backend services: e2emod:echo runs (pid, uptime, connections); Restart from its context menu gives it a new pid; Start starts the on-demand one", { todo: hasServiceOps ? false : NO_SERVICES }, async () => {
+    if (!hasServiceOps) return;
+    await scenario(() => wb, "services", async () => {
+      // modtasks.json of e2emod: echo always on, greeter on demand (test/e2e/workspace-template).
+      const echo = wb.treeRow("Task Queue", "service e2emod:echo, running, pid ");
+      await echo.waitFor({ state: "visible" });
+      const before = pidOf(await echo.getAttribute("aria-label"));
+      assert.ok(before > 0, "the row names the service's pid");
+      assert.match(await echo.innerText(), /pid \d+ · up \d+ (ms|s|min) · 0 connections/);
+      await wb.treeRow("Task Queue", "service e2emod:greeter, stopped").waitFor({ state: "visible" });
+      await wb.pane("Task Queue").locator(".monaco-list-row", { hasText: "Services" }).first().waitFor({ state: "visible" });
+      await wb.screenshot("services-running");
+      // The tooltip: pid, uptime, connections, restarts, where it is declared. (Rows above may
+      // still move while the example's startup tasks finish: hover again until it is echo's.)
+      const tip = page.locator(".monaco-hover:not(.hidden), .workbench-hover", { hasText: "e2emod:echo — backend service" }).first();
+      for (let i = 0; ; i++) {
+        await page.mouse.move(0, 0);
+        await echo.hover();
+        try {
+          await tip.waitFor({ state: "visible", timeout: 3000 });
+          break;
+        } catch (e) {
+          if (i >= 4) throw e;
+        }
+      }
+      assert.match(await tip.innerText(), /State: running · pid \d+[\s\S]*Connections: 0[\s\S]*Restarts: 0[\s\S]*modtasks\.json of e2emod · always on/);
+      await wb.screenshot("services-tooltip");
+      await page.mouse.move(0, 0);
+
+      await wb.contextMenu(echo, "Restart Service");
+      // The same row (same id), a new process: its pid changes, and it counts the restart.
+      const restarted = page.locator(`.monaco-list-row[aria-label^="service e2emod:echo, running, pid "]:not([aria-label*="pid ${before},"])`).first();
+      await restarted.waitFor({ state: "visible" });
+      assert.notEqual(pidOf(await restarted.getAttribute("aria-label")), before);
+      await wb.screenshot("services-restarted");
+
+      const greeter = wb.treeRow("Task Queue", "service e2emod:greeter, stopped");
+      await wb.inlineAction(greeter, "Start Service");
+      await wb.treeRow("Task Queue", "service e2emod:greeter, running, pid ").waitFor({ state: "visible" });
+      await wb.screenshot("services-greeter-started");
+    })();
+  });
 
   it("scheduled tasks: listed with their next run; Run Now, Disable and Enable", { todo: hasScheduledOps ? false : NO_SCHEDULED }, async () => {
     if (!hasScheduledOps) return;
@@ -310,6 +378,54 @@ describe("e2e: trusted workspace", { timeout: 600_000 }, () => {
     await problem.waitFor({ state: "visible" });
     await wb.screenshot("broken-runat-problems");
   });
+  it("the language server runs with --max-semi-space-size=8 (a smaller idle heap)", { skip: hasServer ? false : NO_SERVER }, () => {
+    const servers = processesOf(join(runDir, "cs-trusted"), /dist\/server\/server\.js$/);
+    assert.ok(servers.length >= 1, "the language server process of this code-server");
+    for (const p of servers) assert.ok(p.argv.includes("--max-semi-space-size=8"), p.argv.join(" "));
+    process.stderr.write(`e2e: language server pid ${servers[0]!.pid}, RSS ${(servers[0]!.rssKiB / 1024).toFixed(0)} MB after the scenarios\n`);
+  });
+
+  it("without a runtime the queue stays visible, read-only from the database; details open; Refresh reads it again; Start Runtime from the tree", scenario(() => wb, "stored-queue", async () => {
+    await wb.clearNotifications();
+    await wb.runCommand("View: Close All Editors");
+    // A dirty editor (the broken runat above) asks to be saved: don't.
+    await page.locator(".monaco-dialog-box .monaco-button", { hasText: "Don't Save" }).first().click({ timeout: 5000 }).catch(() => {});
+    await wb.runCommand("modtasks: Stop Runtime");
+    await page.locator(".statusbar-item", { hasText: "modtasks: stopped" }).first().waitFor({ state: "visible" });
+    await wb.runCommand("modtasks: Show Task Queue");
+    // The queue as the runtime left it, with a row that says so and starts the runtime.
+    const banner = wb.treeRow("Task Queue", "Start Runtime: read-only view · ");
+    await banner.waitFor({ state: "visible" });
+    await wb.treeRow("Task Queue", `hello:greet, task ${greetId}, completed`).waitFor({ state: "visible" });
+    // The view's description says so too (shown in the header, or in the container's title when it is the only view).
+    await page.locator('.pane-header[aria-label*="Task Queue - read-only"]').first().waitFor({ state: "attached" });
+    await wb.pane("Task Queue").locator(".message", { hasText: "No runtime is running" }).first().waitFor({ state: "visible" });
+    // Read-only: a failed task offers details, not Retry.
+    const failed = page.locator('.monaco-list-row[aria-label*="e2emod:failonce, task"][aria-label$=", failed"]').first();
+    await failed.click({ button: "right" });
+    await page.locator(".context-view .monaco-menu .action-item", { hasText: "Show Task Details" }).first().waitFor({ state: "visible" });
+    assert.equal(await page.locator(".context-view .monaco-menu .action-item", { hasText: /^Retry$/ }).count(), 0, "no Retry without a runtime");
+    await page.keyboard.press("Escape");
+    await wb.screenshot("stored-queue");
+    // Details come from the database too.
+    await wb.treeRow("Task Queue", `hello:greet, task ${greetId}, completed`).click();
+    await page.locator(".tab.active", { hasText: `task-${greetId}.json` }).first().waitFor({ state: "visible" });
+    await page.locator(".view-lines", { hasText: "Hello, World!" }).first().waitFor({ state: "visible" });
+    await wb.screenshot("stored-task-details");
+    // Nothing watches the database: a task queued from a terminal shows after Refresh.
+    const queued = spawnSync(process.execPath, [join(REPO_ROOT, "runtime", "bin", "modtasks.js"), "schedule", "hello:greet", '{"name": "Stored"}'], { cwd: ws, encoding: "utf8" });
+    assert.equal(queued.status, 0, queued.stderr);
+    const newId = Number(queued.stdout.trim());
+    await wb.runCommand("modtasks: Refresh Task Queue");
+    await wb.treeRow("Task Queue", `hello:greet, task ${newId}, queued`).waitFor({ state: "visible" });
+    await wb.screenshot("stored-queue-refreshed");
+    // Start Runtime from the tree: the queued task runs; the view is live again.
+    await wb.treeRow("Task Queue", "Start Runtime: read-only view").click();
+    await wb.treeRow("Task Queue", `hello:greet, task ${newId}, completed`).waitFor({ state: "visible", timeout: 60_000 });
+    await wb.treeRow("Task Queue", "Start Runtime: read-only view").waitFor({ state: "hidden" });
+    await page.locator('.pane-header[aria-label*="Task Queue - read-only"]').first().waitFor({ state: "detached" });
+    await wb.screenshot("runtime-started-from-tree");
+  }));
 });
 
 describe("e2e: restricted mode (untrusted folder)", { timeout: 300_000 }, () => {

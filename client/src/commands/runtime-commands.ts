@@ -46,6 +46,6 @@ export function registerRuntimeCommands(s: Services): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand("modtasks.showRuntimeOutput", () => runtime.output.show(true)),
     vscode.commands.registerCommand("modtasks.showQueue", () => vscode.commands.executeCommand("modtasks.queue.focus")),
-    vscode.commands.registerCommand("modtasks.refreshQueue", () => s.queue.refresh()),
+    vscode.commands.registerCommand("modtasks.refreshQueue", () => s.queue.refreshNow()),
   ];
 }
