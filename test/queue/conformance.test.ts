@@ -154,6 +154,21 @@ for (const dbut of DATABASES) {
       assert.equal(await store.renewLeases("alive", 500_000), 1);
     });
 
+    it("releases unstarted runs as if never claimed, only under their own lease and without a cancel request", async () => {
+      await fresh();
+      const [a, b, c] = await store.transaction((tx) => tx.insertTasks([row("m:a"), row("m:a"), row("m:a")]));
+      const claimed = await store.claim({ types: ["m:a"], limit: 3, now: 2000, owner: "n1", leaseMs: 100_000 });
+      assert.equal(await store.requestCancel(c!, 2100, "stop"), "requested");
+      const token = (id: number) => claimed.find((t) => t.id === id)!.leaseToken;
+      assert.equal(await store.releaseRuns([{ id: a!, leaseToken: token(a!) }, { id: b!, leaseToken: "stale" }, { id: c!, leaseToken: token(c!) }]), 1);
+      const d = (await store.describe(a!))!;
+      assert.deepEqual([d.state, d.failures, d.iterations, d.leaseOwner, d.errors.length], ["pending", 0, 0, null, 0]);
+      assert.equal((await store.describe(b!))!.state, "running", "a stale lease releases nothing");
+      assert.equal((await store.describe(c!))!.state, "running", "the cancel request finishes it instead");
+      const again = await store.claim({ types: ["m:a"], limit: 3, now: 2200, owner: "n2", leaseMs: 100_000 });
+      assert.deepEqual(again.map((t) => t.id), [a!]);
+    });
+
     it("never hands one task to two claimers", async () => {
       await fresh();
       await store.transaction((tx) => tx.insertTasks(Array.from({ length: 200 }, () => row("m:a"))));

@@ -4,7 +4,7 @@
  * notBefore, cancellation, rollback, tasks scheduling tasks, and result retrieval.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { DATABASES } from "../helpers/stores";
 import { type Harness, pidAlive, schedule, startHarness } from "./harness";
 
@@ -186,6 +186,11 @@ for (const dbut of DATABASES) {
       assert.equal(await h.api.retrieveTaskResult(id, { timeout: 100, acceptTimeout: true }), null);
       await assert.rejects(h.api.retrieveTaskResult(999_999, { timeout: 100 }), { message: "No such task #999999" });
       await h.api.cancelTask(id);
+      // A task that keeps failing: the timeout says why it has not finished.
+      const failing = await schedule(h, "tmod:ctl", { action: "temporary", nextRetryMs: 60_000 });
+      await h.api.retrieveTaskResult(failing, { timeout: 20_000, acceptTempFailure: true });
+      await assert.rejects(h.api.retrieveTaskResult(failing, { timeout: 100 }), /^Error: Timeout waiting for completion of task tmod:ctl #\d+ \(failed 1 time, last: try again later; next attempt \d{4}-/);
+      await h.api.cancelTask(failing);
     });
 
     it("retries a failed task on request", async () => {
@@ -232,5 +237,67 @@ describe("worker processes", { timeout: 120_000 }, () => {
     await h.api.retrieveTaskResult(id, { timeout: 60_000, acceptTempFailure: true });
     assert.match((await h.api.describeTask(id))!.lastError ?? "", /ran out of memory \(limit 64 MB\)/);
     assert.deepEqual(await h.api.retrieveTaskResult(await schedule(h, "tmod:ctl", { action: "complete", result: { after: "oom" } }), { timeout: 20_000 }), { after: "oom" });
+  });
+});
+
+describe("slow runs", { timeout: 120_000 }, () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness(DATABASES[0]!, { workers: 2 });
+  });
+  afterEach(async () => h.stop());
+
+  /** Quick runs teach the pool to batch: several runs per worker message. */
+  async function warmUp(n = 300): Promise<void> {
+    const ids = await h.api.transaction(async (tx) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) out.push(await tx.scheduleManagedTask("tmod:ctl", { action: "complete" }));
+      return out;
+    });
+    for (const id of ids) await h.api.retrieveTaskResult(id, { timeout: 60_000 });
+  }
+
+  it("do not hold back the quick runs batched behind them", async () => {
+    await warmUp();
+    const [slow, ...quick] = await h.api.transaction(async (tx) => {
+      const out = [await tx.scheduleManagedTask("tmod:ctl", { action: "sleep", ms: 300_000 })];
+      for (let i = 0; i < 20; i++) out.push(await tx.scheduleManagedTask("tmod:ctl", { action: "complete", result: { i } }));
+      return out;
+    });
+    const results = [];
+    for (const id of quick) results.push(await h.api.retrieveTaskResult(id, { timeout: 60_000 }));
+    assert.deepEqual(results, quick.map((_, i) => ({ i })));
+    assert.equal((await h.api.describeTask(slow!))!.state, "running", "every quick run finished while the slow one still ran");
+  });
+
+  it("go back to the queue unstarted when every worker is busy with slow work", async () => {
+    await warmUp();
+    const started = new Set<number>();
+    const off = h.rt.onEvent((e) => {
+      if (e.event === "task-started") started.add(e.id);
+    });
+    const ids = await h.api.transaction(async (tx) => {
+      const out: number[] = [];
+      for (let i = 0; i < 4; i++) out.push(await tx.scheduleManagedTask("tmod:ctl", { action: "sleep", ms: 300_000 }));
+      return out;
+    });
+    // Two workers: two run, the other two were claimed in the same batch and are handed back.
+    const released = new Set<number>();
+    await new Promise<void>((resolve) => {
+      const stop = h.rt.onEvent((e) => {
+        if (e.event === "task-finished" && e.state === "pending" && ids.includes(e.id)) released.add(e.id);
+        if (released.size === 2) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    off();
+    for (const id of released) {
+      const d = (await h.api.describeTask(id))!;
+      assert.deepEqual([d.state, d.leaseOwner, d.failures, d.iterations, d.errors.length], ["pending", null, 0, 0, 0]);
+    }
+    const running = (await Promise.all(ids.map((id) => h.api.describeTask(id)))).filter((d) => d!.state === "running");
+    assert.equal(running.length, 2);
   });
 });

@@ -162,7 +162,9 @@ export class RuntimeHandle {
     const t = end.task;
     if (end.kind === "timeout") {
       if (opts.acceptTimeout) return null;
-      throw new Error(`Timeout waiting for completion of task ${t.type} #${id}`);
+      // WebHare's message; when the task has been failing, why it has not finished yet.
+      const failing = t.state === "pending" && t.failures > 0 ? ` (failed ${t.failures} time${t.failures === 1 ? "" : "s"}, last: ${t.lastError ?? "?"}; next attempt ${new Date(t.runAt).toISOString()})` : "";
+      throw new Error(`Timeout waiting for completion of task ${t.type} #${id}${failing}`);
     }
     if (t.state === "finished" && t.outcome === "completed") return t.result as T;
     if (t.state === "finished" && t.outcome === "cancelled") {

@@ -215,10 +215,44 @@ export class Dispatcher {
       this.wake();
       return;
     }
+    if (r.kind === "released") {
+      this.release(task);
+      return;
+    }
     if (r.killedFor === "shutdown") return; // returned to pending by the runtime's stop()
     const resolution: Resolution = r.killedFor === "cancel" ? { kind: "cancelled", result: null, error: r.reason } : { kind: "temporary-failure", error: r.reason };
     this.queueFinish({ id: task.id, leaseToken: task.leaseToken, resolution, policy: req.policy }, task.type, cancelWaiter);
     this.wake();
+  }
+
+  private toRelease: ClaimedTask[] = [];
+  private releaseTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * An unstarted run the pool handed back goes back to pending for whichever node is free
+   * first. Until that is written it stays leased to us (and renewed), so a failed write only
+   * delays it: retried, and recovered like any lease if this process dies meanwhile.
+   */
+  private release(task: ClaimedTask): void {
+    this.toRelease.push(task);
+    if (this.toRelease.length === 1 && !this.releaseTimer) setImmediate(() => void this.flushReleases());
+  }
+
+  private async flushReleases(): Promise<void> {
+    this.releaseTimer = undefined;
+    const batch = this.toRelease.splice(0);
+    if (!batch.length) return;
+    try {
+      await this.o.store.releaseRuns(batch.map((t) => ({ id: t.id, leaseToken: t.leaseToken })));
+      if (this.o.store.notifies) await this.o.store.transaction((tx) => tx.notify("modtasks_wake", ""));
+      for (const t of batch) this.o.onEvent({ event: "task-finished", id: t.id, type: t.type, state: "pending", outcome: null });
+    } catch (e) {
+      this.toRelease.unshift(...batch);
+      if (this.stopped) return;
+      this.o.log("warn", `could not hand back ${batch.length} unstarted task(s), retrying: ${e instanceof Error ? e.message : String(e)}`);
+      this.releaseTimer = setTimeout(() => void this.flushReleases(), 1000);
+      this.releaseTimer.unref?.();
+    }
   }
 
   private queueFinish(finish: RunFinish, type: string, done?: () => void): void {
@@ -257,8 +291,11 @@ export class Dispatcher {
         this.o.log("error", `could not record ${batch.length} finished run(s) at shutdown; they will run again: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+    clearTimeout(this.releaseTimer);
+    await this.flushReleases(); // (what fails here returns to pending with the runtime's other leases)
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.releaseTimer);
   }
 }
 

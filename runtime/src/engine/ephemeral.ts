@@ -1,6 +1,6 @@
 import { priorityValue } from "../queue/policy";
 import type { TaskTypeInfo } from "../queue/task-types";
-import type { PoolRunResult, WorkerPool } from "../workers/pool";
+import type { UrgentRunResult, WorkerPool } from "../workers/pool";
 import type { RunRequest } from "../workers/protocol";
 import { mergeAuxData } from "./dispatcher";
 
@@ -11,7 +11,7 @@ export interface EphemeralOptions {
 }
 
 /** Only completion gives a result; everything else is the caller's error message. */
-function ephemeralOutcome(r: PoolRunResult): { ok: true; value: unknown } | { ok: false; error: string } {
+function ephemeralOutcome(r: UrgentRunResult): { ok: true; value: unknown } | { ok: false; error: string } {
   if (r.kind === "died") return { ok: false, error: r.reason };
   const o = r.outcome;
   if (o.kind !== "resolved") return { ok: false, error: "The ephemeral task did not complete" };

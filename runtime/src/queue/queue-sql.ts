@@ -135,6 +135,19 @@ export async function renewLeases(db: SqlExecutor, owner: string, until: number)
  * and backoff are untouched, but the lost run is recorded in the error history. A cancel that
  * was requested meanwhile finishes the task as cancelled instead.
  */
+export async function releaseRuns(db: SqlExecutor, leases: readonly { id: number; leaseToken: string }[]): Promise<number> {
+  let n = 0;
+  for (const l of leases) {
+    const r = await db.execute(
+      `UPDATE ${T} SET state = 'pending', lease_owner = NULL, lease_token = NULL, lease_expires = NULL
+       WHERE id = $1 AND lease_token = $2 AND state = 'running' AND cancel_requested = 0`,
+      [l.id, l.leaseToken],
+    );
+    n += r.changes;
+  }
+  return n;
+}
+
 export async function recoverLeases(db: SqlExecutor, d: SqlDialect, opts: { now: number; deadOwners?: readonly string[] }): Promise<number[]> {
   const dead = opts.deadOwners ?? [];
   const cond = `state = 'running' AND (lease_expires < $1${dead.length ? ` OR ${d.inList("lease_owner", "$2", "text")}` : ""})`;

@@ -77,6 +77,9 @@ export abstract class SqlQueueStore implements QueueStore {
   renewLeases(owner: string, until: number) {
     return this.inTransaction((db) => Q.renewLeases(db, owner, until));
   }
+  releaseRuns(leases: readonly { id: number; leaseToken: string }[]) {
+    return this.inTransaction((db) => Q.releaseRuns(db, leases));
+  }
   recoverLeases(opts: { now: number; deadOwners?: readonly string[] }) {
     return this.inTransaction((db) => Q.recoverLeases(db, this.dialect, opts));
   }

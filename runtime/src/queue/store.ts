@@ -107,6 +107,12 @@ export interface QueueStore {
   finishRuns(finishes: RunFinish[], now: number): Promise<FinishOutcome[]>;
   /** Extends the leases this owner holds on running tasks. */
   renewLeases(owner: string, until: number): Promise<number>;
+  /**
+   * Gives claimed runs that never started back to pending, as if never claimed (no attempt
+   * counted). Only while the lease is still the caller's; a run with a cancel request stays for
+   * the cancel to finish. Returns how many went back.
+   */
+  releaseRuns(leases: readonly { id: number; leaseToken: string }[]): Promise<number>;
   /** Returns running tasks whose lease expired (or whose owner is listed as dead) to pending. */
   recoverLeases(opts: { now: number; deadOwners?: readonly string[] }): Promise<number[]>;
   /** Owners holding running tasks whose lease expired by `now`. */

@@ -9,7 +9,13 @@ import { typeScriptLoaderArgs } from "./task-loader";
 export type KillReason = "timeout" | "cancel" | "caller-gone" | "shutdown";
 
 /** How a run ended as the pool saw it: a reported outcome, or the worker's death. */
-export type PoolRunResult = { kind: "outcome"; outcome: RunOutcome } | { kind: "died"; reason: string; killedFor?: KillReason };
+export type PoolRunResult =
+  | { kind: "outcome"; outcome: RunOutcome }
+  | { kind: "died"; reason: string; killedFor?: KillReason }
+  /** A managed run handed back unstarted: every worker is busy with slow work, so it goes back to the queue for another node. */
+  | { kind: "released" };
+/** Runs someone waits for are never released. */
+export type UrgentRunResult = Exclude<PoolRunResult, { kind: "released" }>;
 
 export interface PoolOptions {
   /** The `<taskcluster>` this pool serves (for logs and status). */
@@ -51,6 +57,8 @@ interface Run {
   started?: number;
   timer?: NodeJS.Timeout;
   killedFor?: KillReason;
+  /** Has run longer than SLOW_MS: nothing more is queued behind it. */
+  slow?: boolean;
 }
 
 interface Worker {
@@ -64,9 +72,20 @@ interface Worker {
   exited: Promise<void>;
   /** Replace once its runs are done (code changed, or the pool shrank). */
   retire: boolean;
+  /** Fires when the running run turns out slow, to take back what waits behind it. */
+  slowTimer?: NodeJS.Timeout;
 }
 
+/** Managed runs may go back to the queue unstarted; runs someone waits for here may not. */
+const releasable = (r: Run) => !r.urgent && r.req.kind === "managed";
+
 const STDERR_TAIL = 2000;
+/**
+ * A run that takes longer than this is slow: the runs batched behind it are taken back for
+ * other workers, and its worker gets no more until it is done. Matches the batch sizing below,
+ * which sends one run at a time once runs average 25 ms.
+ */
+const SLOW_MS = 50;
 
 /**
  * A pool of worker processes for one cluster. Each worker runs one task at a time and is reused
@@ -122,11 +141,21 @@ export class WorkerPool extends EventEmitter {
     return Math.max(1, Math.min(max, fit));
   }
 
-  /** How many more managed runs the dispatcher may hand over now. */
+  /**
+   * How many more managed runs the dispatcher may hand over now. Quick runs: a batch per worker
+   * plus the next batch, so no worker waits for a claim. Slow runs: one per worker and nothing
+   * held back, so a claimed task never waits here while another node sits idle.
+   */
   get spare(): number {
+    const batch = this.batchSize();
+    const ahead = batch > 1 ? 2 * batch : 1;
     let held = this.backlog.length;
-    for (const w of this.workers) held += w.sent.length;
-    return Math.max(0, this.opts.size * (this.batchSize() + 1) - held);
+    let slowWorkers = 0;
+    for (const w of this.workers) {
+      held += w.sent.length;
+      if (w.sent[0]?.slow) slowWorkers++;
+    }
+    return Math.max(0, this.opts.size * ahead - slowWorkers * (ahead - 1) - held);
   }
 
   /** Per worker: pid and the task it runs (for status views). */
@@ -198,6 +227,9 @@ export class WorkerPool extends EventEmitter {
       case "wake":
         this.emit("wake");
         return;
+      case "givenBack":
+        this.takeBack(w, m.runIds);
+        return;
       case "log":
         this.log(m.level, `worker ${w.proc.pid}: ${m.text}`);
         return;
@@ -210,6 +242,7 @@ export class WorkerPool extends EventEmitter {
     if (i < 0) return; // dropped meanwhile (cancelled before we knew it had started)
     const [run] = w.sent.splice(i, 1);
     clearTimeout(run!.timer);
+    clearTimeout(w.slowTimer);
     const took = Date.now() - (run!.started ?? Date.now());
     this.avgRunMs = this.avgRunMs * 0.9 + took * 0.1;
     run!.settle({ kind: "outcome", outcome });
@@ -231,10 +264,60 @@ export class WorkerPool extends EventEmitter {
       }, ms);
     }
     this.emit("started", head.req, w.proc.pid);
+    clearTimeout(w.slowTimer);
+    w.slowTimer = setTimeout(() => this.onSlow(w, head), SLOW_MS);
+    w.slowTimer.unref?.();
+  }
+
+  /**
+   * The running run is slow: ask the worker to hand back the runs batched behind it. Only the
+   * worker knows which it has not started yet, so they move only once it answers (takeBack);
+   * a run is never in two places.
+   */
+  private onSlow(w: Worker, head: Run): void {
+    if (w.sent[0] !== head) return;
+    head.slow = true;
+    const behind = w.sent.slice(1).map((r) => r.req.runId);
+    if (behind.length && w.proc.connected) w.proc.send({ t: "giveBack", runIds: behind } satisfies ToWorker);
+    else this.shedIfStuck();
+    this.emit("idle"); // the pool's room changed: the dispatcher may claim for other workers
+  }
+
+  private takeBack(w: Worker, runIds: number[]): void {
+    const ids = new Set(runIds);
+    const back = w.sent.filter((r, i) => i > 0 && ids.has(r.req.runId));
+    if (!back.length) return;
+    w.sent = w.sent.filter((r) => !back.includes(r));
+    this.putBack(back);
+    this.assign();
+    this.shedIfStuck();
+  }
+
+  /** Runs that never started go back to the front of the line, behind only the urgent ones. */
+  private putBack(runs: Run[]): void {
+    let i = this.backlog.findIndex((r) => !r.urgent);
+    if (i < 0) i = this.backlog.length;
+    this.backlog.splice(i, 0, ...runs.map((r) => ({ ...r, started: undefined, timer: undefined, slow: undefined })));
+  }
+
+  /**
+   * Managed runs waiting here while every worker is busy with slow work are released: another
+   * node (or this one, once a worker frees up) claims them again. Holding them would leave them
+   * leased to a node that cannot start them while other nodes sit idle.
+   */
+  private shedIfStuck(): void {
+    if (this.stopping || !this.backlog.some(releasable)) return;
+    const workers = [...this.workers].filter((w) => !w.retire);
+    if (workers.length < this.opts.size) return; // a worker is on its way
+    if (!workers.every((w) => w.sent[0]?.slow)) return; // a worker will take them soon
+    const shed = this.backlog.filter(releasable);
+    this.backlog = this.backlog.filter((r) => !releasable(r));
+    for (const r of shed) r.settle({ kind: "released" });
   }
 
   private onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     this.workers.delete(w);
+    clearTimeout(w.slowTimer);
     const [head, ...rest] = w.sent;
     w.sent = [];
     if (head) {
@@ -243,7 +326,7 @@ export class WorkerPool extends EventEmitter {
     }
     // Runs the worker held but had not started never ran: they go back to the front of the line.
     if (this.stopping) for (const r of rest) r.settle({ kind: "died", reason: "The runtime stopped before the task started", killedFor: "shutdown" });
-    else this.backlog.unshift(...rest.map((r) => ({ ...r, started: undefined, timer: undefined })));
+    else this.putBack(rest);
     if (this.stopping) return;
     // A worker that dies before it is ready (broken install, bad flags) must not respawn in a tight loop.
     if (!w.ready) this.crashStreak++;
@@ -277,6 +360,8 @@ export class WorkerPool extends EventEmitter {
    * Runs a task: on a free worker, else after the runs waiting before it (urgent ones first).
    * Settles with the worker's report, or with the worker's death.
    */
+  run(req: RunRequest, opts: RunOptions & { urgent: true }): Promise<UrgentRunResult>;
+  run(req: RunRequest, opts?: RunOptions): Promise<PoolRunResult>;
   run(req: RunRequest, opts: RunOptions = {}): Promise<PoolRunResult> {
     return new Promise<PoolRunResult>((resolve) => {
       if (this.stopping) return resolve({ kind: "died", reason: "The runtime stopped before the task started", killedFor: "shutdown" });
@@ -316,7 +401,7 @@ export class WorkerPool extends EventEmitter {
     const order = [...this.workers].filter((w) => w.ready && !w.retire).sort((a, b) => a.sent.length - b.sent.length);
     for (const w of order) {
       if (!this.backlog.length) return;
-      if (w.sent.length >= batch) continue;
+      if (w.sent.length >= batch || w.sent[0]?.slow) continue;
       if (this.backlog[0]!.urgent && w.sent.length > 0) continue; // urgent runs only to a free worker
       const take = this.backlog.splice(0, batch - w.sent.length);
       w.sent.push(...take);

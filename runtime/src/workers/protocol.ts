@@ -40,7 +40,9 @@ export type ToWorker =
   /** Runs to do, in order (a batch when tasks are quick: one message instead of one per task). */
   | { t: "run"; runs: RunRequest[] }
   /** Skip this run if it has not started (cancelled, or its caller went away). */
-  | { t: "drop"; runId: number };
+  | { t: "drop"; runId: number }
+  /** Hand back whichever of these runs have not started (they wait behind a slow run). */
+  | { t: "giveBack"; runIds: number[] };
 
 export type FromWorker =
   | { t: "ready" }
@@ -48,4 +50,6 @@ export type FromWorker =
   | { t: "done"; items: { runId: number; outcome: RunOutcome }[] }
   /** A run committed new tasks: the runtime should look for work now. */
   | { t: "wake" }
+  /** Answer to giveBack: these runs were removed unstarted and will never run here. */
+  | { t: "givenBack"; runIds: number[] }
   | { t: "log"; runId?: number; level: "info" | "warn" | "error"; text: string };

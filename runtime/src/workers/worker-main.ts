@@ -80,6 +80,15 @@ function onMessage(m: ToWorker): void {
     case "drop":
       dropped.add(m.runId);
       return;
+    case "giveBack": {
+      // Only runs still in the queue can go: the one running (already shifted off) stays.
+      const wanted = new Set(m.runIds);
+      const given = queue.filter((r) => wanted.has(r.runId) && !dropped.has(r.runId)).map((r) => r.runId);
+      const gone = new Set(given);
+      for (let i = queue.length - 1; i >= 0; i--) if (gone.has(queue[i]!.runId)) queue.splice(i, 1);
+      send({ t: "givenBack", runIds: given });
+      return;
+    }
   }
 }
 
