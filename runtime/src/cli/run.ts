@@ -18,7 +18,7 @@ current folder, searched for moduledefinition.xml).
   --drain           exit once nothing is runnable now or within --drain-grace (CI, scripts, the demo)
   --drain-grace MS  with --drain: also wait for tasks due this soon, e.g. quick retries (default 5000)
   --quiet           do not print a line per task (start, stop and problems still print)
-  --lease-ms MS     how long a claim survives without heartbeat (default 8000: a dead node's tasks run elsewhere within ~9 s)
+  --lease-ms MS     how long a claim survives without heartbeat (default 6000: a dead node's tasks run elsewhere within ~7 s)
   --memory-mb MB    heap limit per worker process
   --background-workers N  Prudence-style background task workers (default 2 x cores + 1)
   --allow-code-tasks      allow codeTask() and <% %> crontab lines (literal code)
