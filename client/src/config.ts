@@ -13,6 +13,7 @@ export interface ClientSettings {
   cronDialect: CronDialect;
   previewRuns: number;
   maintenanceOffset: number | null;
+  crontabTimeZone: string;
 }
 
 export const SECTION = "modtasks";
@@ -28,6 +29,7 @@ export function readSettings(scope?: vscode.Uri): ClientSettings {
     cronDialect: dialect === "prudence" || dialect === "extended" ? dialect : "webhare",
     previewRuns: c.get<number>("previewRuns", 5),
     maintenanceOffset: c.get<number | null>("maintenanceOffset", null),
+    crontabTimeZone: c.get<string>("crontabTimeZone", ""),
   };
 }
 

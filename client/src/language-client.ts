@@ -51,6 +51,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
       fileEvents: vscode.workspace.createFileSystemWatcher("**/{*.ts,*.mts,*.cts,*.js,*.mjs,*.cjs,*.whlib,moduledefinition.xml,crontab,crontab.system}"),
     },
     outputChannel: log,
+    // Hovers link to the timeline (a command link); only that command may run from server markdown.
+    markdown: { isTrusted: { enabledCommands: ["modtasks.showTimeline"] } },
     middleware: {
       handleDiagnostics: (uri, diagnostics, next) => next(uri, dropDuplicates(diagnostics)),
       provideDiagnostics: async (doc, previousResultId, token, next) => {

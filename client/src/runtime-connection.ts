@@ -178,7 +178,13 @@ export class RuntimeConnection implements vscode.Disposable {
     const folders = folderPaths();
     const located = locateRuntime({ settingPath: settings.runtimePath, nodePath: settings.nodePath, workspaceFolders: folders, extensionPath: this.extensionPath });
     if (!located.ok) return this.fail(located.message);
-    const args = runArguments(located.runtime, folders, { database: dbArgument(where.db), workers: settings.workers });
+    const args = runArguments(located.runtime, folders, {
+      database: dbArgument(where.db),
+      workers: settings.workers,
+      cronDialect: settings.cronDialect,
+      maintenanceOffset: settings.maintenanceOffset,
+      crontabTimeZone: settings.crontabTimeZone,
+    });
     if (where.db.kind === "sqlite") mkdirSync(dirname(where.db.path), { recursive: true });
     this.log(`starting: ${displayCommand(located.runtime.command, args)} (runtime from ${located.runtime.source === "path" ? "PATH" : located.runtime.packageDir})`);
     const child = spawn(located.runtime.command, args, { cwd: folders[0], env: process.env, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });

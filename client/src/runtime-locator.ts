@@ -63,13 +63,24 @@ export function locateRuntime(o: LocateOptions): Located {
 export interface RunSettings {
   database?: string;
   workers?: number | null;
+  /** The editor's cron choices: the runtime must run what the editor previews. */
+  cronDialect?: string;
+  maintenanceOffset?: number | null;
+  crontabTimeZone?: string;
 }
 
-/** `modtasks run <folders> [--db X] [--workers N]`: the runtime searches the folders for modules. */
+/**
+ * `modtasks run <folders> [--db X] [--workers N] [cron choices]`: the runtime searches the
+ * folders for modules. Defaults are left out so the runtime's own defaults (and environment,
+ * like WEBHARE_MAINTENANCE_OFFSET) apply exactly as they do for the language server.
+ */
 export function runArguments(runtime: RuntimeCommand, moduleDirs: string[], s: RunSettings): string[] {
   const args = [...runtime.prefix, "run", ...moduleDirs];
   if (s.database?.trim()) args.push("--db", s.database.trim());
   if (typeof s.workers === "number" && Number.isInteger(s.workers) && s.workers > 0) args.push("--workers", String(s.workers));
+  if (s.cronDialect && s.cronDialect !== "webhare") args.push("--dialect", s.cronDialect);
+  if (typeof s.maintenanceOffset === "number" && Number.isFinite(s.maintenanceOffset)) args.push("--maintenance-offset", String(s.maintenanceOffset));
+  if (s.crontabTimeZone?.trim()) args.push("--crontab-tz", s.crontabTimeZone.trim());
   return args;
 }
 

@@ -45,6 +45,11 @@ describe("runtime locator", () => {
     assert.deepEqual(runArguments(rt, ["/w"], { database: " sqlite:/w/x.db ", workers: 3 }), ["/p/runtime/bin/modtasks.js", "run", "/w", "--db", "sqlite:/w/x.db", "--workers", "3"]);
     assert.deepEqual(runArguments(rt, ["/a", "/b"], { database: "", workers: null }), ["/p/runtime/bin/modtasks.js", "run", "/a", "/b"]);
     assert.deepEqual(runArguments(rt, ["/w"], { workers: 0 }), ["/p/runtime/bin/modtasks.js", "run", "/w"]);
+    // The editor's cron choices reach the runtime, so it runs what the editor previews; defaults stay the runtime's.
+    assert.deepEqual(runArguments(rt, ["/w"], { cronDialect: "prudence", maintenanceOffset: 120, crontabTimeZone: " Europe/Amsterdam " }), [
+      "/p/runtime/bin/modtasks.js", "run", "/w", "--dialect", "prudence", "--maintenance-offset", "120", "--crontab-tz", "Europe/Amsterdam",
+    ]);
+    assert.deepEqual(runArguments(rt, ["/w"], { cronDialect: "webhare", maintenanceOffset: null, crontabTimeZone: "" }), ["/p/runtime/bin/modtasks.js", "run", "/w"]);
     assert.equal(displayCommand("node", ["a b", "c"]), 'node "a b" c');
   });
 });
