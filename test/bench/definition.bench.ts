@@ -7,6 +7,7 @@
 import { cpus } from "node:os";
 import { checkModuleDefinition, clearCheckCaches, memoryFs, parseModuleDefinition } from "../../runtime/src/definition";
 import { parseXml } from "../../runtime/src/xml";
+import { PATHOLOGICAL_XML } from "../fixtures/pathological-xml";
 
 const N = 5000;
 const TARGET_P50_MS = 50;
@@ -91,3 +92,23 @@ measure("cold full check, in-memory fs", 20, () => {
   clearCheckCaches();
   checkModuleDefinition(parseModuleDefinition(text, { file }), { fs, maintenanceOffsetMinutes: 60 });
 });
+
+// Pathological XML: a quadratic scanner needs 16x the time for 4x the input; linear is ~4x.
+console.log("\npathological XML, 20k vs 80k repetitions (best of 3; linear ≈ 4x, quadratic ≈ 16x):");
+const best = (s: string) => {
+  let b = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    parseXml(s);
+    b = Math.min(b, performance.now() - t0);
+  }
+  return b;
+};
+for (const make of PATHOLOGICAL_XML) {
+  const small = make(20_000);
+  const big = make(80_000);
+  best(small); // warm up
+  const a = best(small);
+  const b = best(big);
+  console.log(`  ${JSON.stringify(make(1)).padEnd(22)} ${a.toFixed(1).padStart(7)} ms -> ${b.toFixed(1).padStart(7)} ms   ${(b / Math.max(a, 0.01)).toFixed(1)}x ${b / Math.max(a, 1) < 10 ? "(linear)" : "(NOT linear)"}`);
+}

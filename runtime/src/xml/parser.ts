@@ -146,6 +146,22 @@ function isWs(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
+/**
+ * Broken markup can yield an error per character (an unclosed tag repeated 100k times); past
+ * this many only the first are useful, and an editor would choke on the rest.
+ */
+export const MAX_XML_FINDINGS = 100;
+
+function capFindings(findings: Finding[]): Finding[] {
+  if (findings.length <= MAX_XML_FINDINGS) return findings;
+  const rest = findings.length - MAX_XML_FINDINGS;
+  const at = findings[MAX_XML_FINDINGS]!.span;
+  return [
+    ...findings.slice(0, MAX_XML_FINDINGS),
+    { span: at, severity: "error", code: CODE, message: `${rest} more XML error${rest === 1 ? "" : "s"} from here on are not listed; fix the ones above first` },
+  ];
+}
+
 class Parser {
   private pos = 0;
   private readonly n: number;
@@ -173,7 +189,7 @@ class Parser {
     }
     if (!this.root) this.error({ start: this.n, end: this.n }, "The document has no root element");
     this.findings.sort((a, b) => a.span.start - b.span.start);
-    return { root: this.root, children: this.top, findings: this.findings };
+    return { root: this.root, children: this.top, findings: capFindings(this.findings) };
   }
 
   private error(span: Span, message: string): void {
