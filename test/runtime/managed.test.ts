@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { openRuntime } from "../../runtime/src/api/runtime-handle";
 import { DATABASES } from "../helpers/stores";
 import { type Harness, pidAlive, schedule, startHarness } from "./harness";
 
@@ -127,7 +128,16 @@ for (const dbut of DATABASES) {
       await assert.rejects(schedule(h, "tmod:ctl", { n: 10n }), /data\.n is a BigInt/);
       await assert.rejects(h.api.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", {}, { priority: "urgentish" as never })), /Invalid priority/);
       await assert.rejects(h.api.scheduleManagedTask("tmod:ctl", {}), /must be invoked with open work/);
-      assert.equal((await h.api.listTasks("*", { limit: 100000 })).length, before);
+      // Without module folders the types come from what the runtime published; an unknown one
+      // is re-read inside the open transaction (on SQLite a read beside it would wait forever).
+      const bare = await openRuntime({ db: h.url });
+      try {
+        assert.equal(await bare.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", { action: "none" }, { notBefore: Date.now() + 3_600_000 }).then(() => "known")), "known");
+        await assert.rejects(bare.transaction((tx) => tx.scheduleManagedTask("tmod:nope", {})), { message: "No such managed task type 'tmod:nope'" });
+      } finally {
+        await bare.close();
+      }
+      assert.equal((await h.api.listTasks("*", { limit: 100000 })).length, before + 1);
     });
 
     it("schedules nothing when the application's transaction rolls back", async () => {

@@ -67,9 +67,13 @@ export class RuntimeHandle {
     return new RuntimeHandle(db, store, o, await localRuntimeSocket(db, store));
   }
 
-  private async typeLookup(): Promise<(name: string) => TaskTypeInfo | undefined> {
+  /**
+   * `db`: where to read the published types. Inside a transaction it must be that transaction:
+   * SQLite has one connection, so a read beside an open transaction waits for it forever.
+   */
+  private async typeLookup(db: Pick<QueueStore, "query"> = this.store): Promise<(name: string) => TaskTypeInfo | undefined> {
     if (!this.types) {
-      const list = this.opts.modules ? (await loadModules(this.opts.modules)).types : await readPublishedTypes(this.store);
+      const list = this.opts.modules ? (await loadModules(this.opts.modules)).types : await readPublishedTypes(db);
       this.types = new Map(list.map((t) => [t.name, t]));
     }
     const types = this.types;
@@ -99,7 +103,7 @@ export class RuntimeHandle {
           } catch (e) {
             // A module may have been added since we read the declarations: look once more.
             this.refreshTypes();
-            lookup = await this.typeLookup();
+            lookup = await this.typeLookup(tx);
             if (!lookup(type.toLowerCase())) throw e;
             info = resolveManagedType(lookup, type);
           }

@@ -189,7 +189,7 @@ export async function publishTypes(store: QueueStore, types: TaskTypeInfo[]): Pr
 }
 
 /** The declared types as the runtimes published them. */
-export async function readPublishedTypes(store: QueueStore): Promise<TaskTypeInfo[]> {
-  const rows = await store.query<{ info: string }>(`SELECT info FROM modtasks_types ORDER BY name`);
+export async function readPublishedTypes(db: Pick<QueueStore, "query">): Promise<TaskTypeInfo[]> {
+  const rows = await db.query<{ info: string }>(`SELECT info FROM modtasks_types ORDER BY name`);
   return rows.map((r) => JSON.parse(r.info) as TaskTypeInfo);
 }
