@@ -123,16 +123,22 @@ function compilePattern(line: Line, start: number, end: number, findings: Findin
   return { compiled, patternSpan: { start: base, end: line.start + end } };
 }
 
-export function parseCrontab(text: string): { entries: CrontabEntry[]; findings: Finding[] } {
-  const entries: CrontabEntry[] = [];
-  const findings: Finding[] = [];
+/** Every entry line of a crontab (both kinds), its pattern compiled and its findings recorded. */
+function* entryLines(text: string, findings: Finding[]) {
   for (const line of linesOf(typeof text === "string" ? text : "")) {
     const s = line.text;
     const p0 = isEntryLine(s);
     if (p0 < 0) continue;
     const lineEnd = contentEnd(s);
     const pEnd = patternEnd(s, p0);
-    const { compiled, patternSpan } = compilePattern(line, p0, pEnd, findings);
+    yield { line, s, p0, lineEnd, pEnd, ...compilePattern(line, p0, pEnd, findings) };
+  }
+}
+
+export function parseCrontab(text: string): { entries: CrontabEntry[]; findings: Finding[] } {
+  const entries: CrontabEntry[] = [];
+  const findings: Finding[] = [];
+  for (const { line, s, p0, lineEnd, pEnd, compiled, patternSpan } of entryLines(text, findings)) {
     const d0 = skipSpaces(s, pEnd);
     const span = { start: line.start + p0, end: line.start + lineEnd };
     if (d0 >= lineEnd) {
@@ -203,13 +209,7 @@ const OPTION = /^(ENV|DIR|OUT|ERR|IN):/;
 export function parseSystemCrontab(text: string): { entries: SystemCrontabEntry[]; findings: Finding[] } {
   const entries: SystemCrontabEntry[] = [];
   const findings: Finding[] = [];
-  for (const line of linesOf(typeof text === "string" ? text : "")) {
-    const s = line.text;
-    const p0 = isEntryLine(s);
-    if (p0 < 0) continue;
-    const lineEnd = contentEnd(s);
-    const pEnd = patternEnd(s, p0);
-    const { compiled, patternSpan } = compilePattern(line, p0, pEnd, findings);
+  for (const { line, p0, lineEnd, pEnd, compiled, patternSpan } of entryLines(text, findings)) {
     const words = wordsOf(line, pEnd, lineEnd, findings);
     const entry: Omit<SystemCrontabEntry, "command" | "commandSpan"> = { line: line.number, span: { start: line.start + p0, end: line.start + lineEnd }, patternSpan, compiled, args: [], env: {} };
     let k = 0;

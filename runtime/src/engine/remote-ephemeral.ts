@@ -1,5 +1,6 @@
 import type { QueueStore } from "../queue/store";
 import type { TaskTypeInfo } from "../queue/task-types";
+import { CoalescedLoop } from "./coalesced-loop";
 import type { EphemeralOptions, EphemeralRunner } from "./ephemeral";
 
 /**
@@ -12,11 +13,12 @@ import type { EphemeralOptions, EphemeralRunner } from "./ephemeral";
 export class RemoteEphemerals {
   private readonly running = new Map<number, { caller: string; abort: AbortController }>();
   private readonly waiting = new Map<number, () => void>();
-  private pumping = false;
   /** Whether handed-over tasks may be waiting (set by a NOTIFY, cleared when a claim finds none). */
   private maybePending = true;
-  private again = false;
-  private stopped = false;
+  private readonly loop = new CoalescedLoop(
+    () => this.claimRound(),
+    (e) => this.o.log("error", `handed-over ephemeral tasks: ${e instanceof Error ? e.message : String(e)}`),
+  );
 
   constructor(
     private readonly store: QueueStore,
@@ -111,35 +113,21 @@ export class RemoteEphemerals {
 
   /** Takes handed-over tasks this node has free workers for. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    void this.pump();
+    this.loop.wake();
   }
 
-  private async pump(): Promise<void> {
-    this.pumping = true;
-    try {
-      do {
-        this.again = false;
-        const types = this.o.types().filter((t) => t.kind === "ephemeral" && !t.unrunnable && this.o.freeWorkers(t.cluster) > 0);
-        if (!types.length) break;
-        const claimed = await this.store.query<{ id: number; type: string; data: string; options: string | null; caller: string }>(
-          `UPDATE modtasks_ephemeral SET state = 'running', runner = $1
-           WHERE id IN (SELECT id FROM modtasks_ephemeral WHERE state = 'pending' AND type = ANY($2::text[]) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
-           RETURNING id, type, data, options, caller`,
-          [this.o.owner, types.map((t) => t.name), Math.max(1, ...types.map((t) => this.o.freeWorkers(t.cluster)))],
-        );
-        for (const row of claimed) void this.run(row);
-        if (!claimed.length) this.maybePending = false;
-      } while (this.again && !this.stopped);
-    } catch (e) {
-      this.o.log("error", `handed-over ephemeral tasks: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      this.pumping = false;
-    }
+  private async claimRound(): Promise<boolean> {
+    const types = this.o.types().filter((t) => t.kind === "ephemeral" && !t.unrunnable && this.o.freeWorkers(t.cluster) > 0);
+    if (!types.length) return false;
+    const claimed = await this.store.query<{ id: number; type: string; data: string; options: string | null; caller: string }>(
+      `UPDATE modtasks_ephemeral SET state = 'running', runner = $1
+       WHERE id IN (SELECT id FROM modtasks_ephemeral WHERE state = 'pending' AND type = ANY($2::text[]) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING id, type, data, options, caller`,
+      [this.o.owner, types.map((t) => t.name), Math.max(1, ...types.map((t) => this.o.freeWorkers(t.cluster)))],
+    );
+    for (const row of claimed) void this.run(row);
+    if (!claimed.length) this.maybePending = false;
+    return false; // one claim per wake-up: each run's end wakes us again
   }
 
   private async run(row: { id: number; type: string; data: string; options: string | null; caller: string }): Promise<void> {
@@ -175,7 +163,7 @@ export class RemoteEphemerals {
   }
 
   stop(): void {
-    this.stopped = true;
+    this.loop.stop();
     for (const r of this.running.values()) r.abort.abort();
     for (const w of this.waiting.values()) w();
   }

@@ -1,4 +1,5 @@
 import type { BackgroundTasks } from "./background";
+import { CoalescedLoop } from "../engine/coalesced-loop";
 import { DistributedStore } from "./distributed-store";
 
 /**
@@ -9,9 +10,10 @@ import { DistributedStore } from "./distributed-store";
  */
 export class DistributedRunner {
   private readonly store: DistributedStore;
-  private pumping = false;
-  private again = false;
-  private stopped = false;
+  private readonly loop = new CoalescedLoop(
+    () => this.claimRound(),
+    (e) => this.o.log("error", `distributed tasks: ${e instanceof Error ? e.message : String(e)}`),
+  );
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -29,37 +31,22 @@ export class DistributedRunner {
   }
 
   wake(): void {
-    if (this.stopped) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    void this.pump();
+    this.loop.wake();
   }
 
-  private async pump(): Promise<void> {
-    this.pumping = true;
-    try {
-      do {
-        this.again = false;
-        const room = this.o.maxParallel - this.inFlight.size;
-        if (room <= 0) break;
-        const rows = await this.store.claim(this.o.node, this.o.owner, room);
-        for (const row of rows) {
-          const p = this.runOne(row.id, row);
-          this.inFlight.add(p);
-          void p.finally(() => {
-            this.inFlight.delete(p);
-            this.wake();
-          });
-        }
-        if (rows.length === room) this.again = true;
-      } while (this.again && !this.stopped);
-    } catch (e) {
-      this.o.log("error", `distributed tasks: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      this.pumping = false;
+  private async claimRound(): Promise<boolean> {
+    const room = this.o.maxParallel - this.inFlight.size;
+    if (room <= 0) return false;
+    const rows = await this.store.claim(this.o.node, this.o.owner, room);
+    for (const row of rows) {
+      const p = this.runOne(row.id, row);
+      this.inFlight.add(p);
+      void p.finally(() => {
+        this.inFlight.delete(p);
+        this.wake();
+      });
     }
+    return rows.length === room;
   }
 
   private async runOne(id: number, row: Awaited<ReturnType<DistributedStore["claim"]>>[number]): Promise<void> {
@@ -85,7 +72,7 @@ export class DistributedRunner {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.loop.stop();
     await Promise.all(this.inFlight);
   }
 }
