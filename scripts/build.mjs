@@ -20,6 +20,8 @@ const bundles = [
   { entry: "runtime/src/cli/main.ts", out: "dist/runtime/cli.js", external: ["better-sqlite3", "pg", "pg-native", "tsx", "tsx/*"] },
   { entry: "runtime/src/workers/worker-main.ts", out: "dist/runtime/worker.js", external: ["better-sqlite3", "pg", "pg-native", "tsx", "tsx/*"] },
   { entry: "runtime/src/api/index.ts", out: "dist/runtime/index.js", external: ["better-sqlite3", "pg", "pg-native", "tsx", "tsx/*"] },
+  // Preloaded into every process running module code: "modtasks" resolves without node_modules.
+  { entry: "runtime/src/workers/package-resolve.ts", out: "dist/runtime/package-resolve.js", external: [] },
   // Preloaded into Prudence-style program processes (sets document.context).
   { entry: "runtime/src/prudence/program-preload.ts", out: "dist/runtime/program-preload.js", external: [] },
   // The timeline panel's webview script runs in the browser (shipped from client/media: no CDN).

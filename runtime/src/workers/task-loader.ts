@@ -1,4 +1,7 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { packageRoot } from "../engine/paths";
 
 /**
  * Loads the module a task names, once per worker process: module globals and open connections
@@ -8,11 +11,21 @@ import { pathToFileURL } from "node:url";
 const loaded = new Map<string, Promise<Record<string, unknown>>>();
 
 /**
- * `.ts` task files load without a build step: workers start with tsx's loader (`--import`),
- * which compiles TypeScript on import and require alike.
+ * Node flags for every process that runs module code. `.ts` files load without a build step:
+ * tsx's loader (`--import`) compiles TypeScript on import and require alike. And "modtasks"
+ * resolves even where the module has no node_modules/modtasks (package-resolve.ts).
  */
 export function typeScriptLoaderArgs(): string[] {
-  return ["--import", pathToFileURL(require.resolve("tsx")).href];
+  return ["--require", packageResolvePath(), "--import", pathToFileURL(require.resolve("tsx")).href];
+}
+
+/** The built resolve preload: beside the running bundle, or in the package's dist folder. */
+function packageResolvePath(): string {
+  const beside = join(__dirname, "package-resolve.js");
+  if (existsSync(beside)) return beside;
+  const built = join(packageRoot(), "dist", "runtime", "package-resolve.js");
+  if (!existsSync(built)) throw new Error(`the runtime is not built (${built} is missing); run \`npm run build\``);
+  return built;
 }
 
 export async function loadExport(file: string, exportName: string): Promise<unknown> {
