@@ -24,11 +24,11 @@ export interface ServiceHarness {
  * A runtime (in this process) for the svcmod fixture, with its service processes; this process
  * is pointed at its service folder and control socket the way the runtime points its children.
  */
-export async function startServiceHarness(): Promise<ServiceHarness> {
+export async function startServiceHarness(moduleDir = SVCMOD): Promise<ServiceHarness> {
   const tmp = tempDir("mtsv");
   const db: DbConfig = { kind: "sqlite", path: join(tmp.path, "tasks.db") };
   const logs: string[] = [];
-  const rt = await Runtime.start({ db, moduleDirs: [SVCMOD], workers: 1, watch: false, log: (level, text) => logs.push(`${level}: ${text}`) });
+  const rt = await Runtime.start({ db, moduleDirs: [moduleDir], workers: 1, watch: false, log: (level, text) => logs.push(`${level}: ${text}`) });
   const services = rt.services!;
   const controlSocket = controlSocketPath(db);
   const env = { MODTASKS_SERVICE_DIR: services.dir, MODTASKS_SOCKET: controlSocket };

@@ -2,7 +2,7 @@ import { type FSWatcher, watch } from "node:fs";
 import { dirname } from "node:path";
 
 /**
- * Watches module definitions (and crontab files beside them) so edits take effect without a
+ * Watches module definitions (and the crontab files and modtasks.json beside them) so edits take effect without a
  * restart. Watches the folders, not the files: editors often save by replacing the file, which
  * a file watch would lose. Changes are debounced into one reload.
  */
@@ -26,7 +26,7 @@ export class DefinitionWatcher {
     for (const dir of new Set(this.files().map((f) => dirname(f)))) {
       try {
         const w = watch(dir, { persistent: false }, (_event, name) => {
-          if (name && !/^(moduledefinition\.xml|crontab|crontab\.system)$/.test(String(name))) return;
+          if (name && !/^(moduledefinition\.xml|crontab|crontab\.system|modtasks\.json)$/.test(String(name))) return;
           clearTimeout(this.timer);
           this.timer = setTimeout(this.onChange, this.debounceMs);
           this.timer.unref();

@@ -431,6 +431,7 @@ export class Runtime {
     for (const p of this.pools.values()) p.recycle();
     await this.scheduler.sync(this.modules.scheduled);
     this.crontab?.sync(this.modules.modules);
+    await this.services?.reconcile(this.modules.modules);
     this.watcher?.refresh();
     this.wake();
     await this.scheduler.tick();

@@ -99,6 +99,24 @@ type ServiceMessage = { t: "listening"; name: string; path: string } | { t: "con
 
 const STDERR_TAIL = 4000;
 
+function newProcess(decl: ServiceProcessDecl): ManagedProcess {
+  return {
+    decl,
+    state: "stopped",
+    proc: undefined,
+    startedAt: undefined,
+    listening: new Map(),
+    known: new Set(decl.name ? [decl.name] : []),
+    restarts: 0,
+    crashStreak: 0,
+    backoff: undefined,
+    lastExit: undefined,
+    stderrTail: "",
+    stopRequested: false,
+    exited: undefined,
+  };
+}
+
 /**
  * The runtime's service processes. Events: "listening" {key, name, pid}, "connections"
  * {key, name, count}, "exit" {key, pid, exit}, "state" {key, names, state, pid}.
@@ -107,30 +125,54 @@ export class ServiceManager extends EventEmitter {
   private readonly processes: ManagedProcess[] = [];
   private stopping = false;
   readonly dir: string;
-  readonly problems: string[];
+  problems: string[];
 
   constructor(private readonly opts: ServiceManagerOptions) {
     super();
     this.dir = opts.serviceDir;
     const decls = findServiceDeclarations(opts.modules, { serverType: opts.serverType });
     this.problems = decls.problems;
-    for (const d of decls.processes) {
-      this.processes.push({
-        decl: d,
-        state: "stopped",
-        proc: undefined,
-        startedAt: undefined,
-        listening: new Map(),
-        known: new Set(d.name ? [d.name] : []),
-        restarts: 0,
-        crashStreak: 0,
-        backoff: undefined,
-        lastExit: undefined,
-        stderrTail: "",
-        stopRequested: false,
-        exited: undefined,
-      });
+    for (const d of decls.processes) this.processes.push(newProcess(d));
+  }
+
+  /**
+   * Applies the declarations after a reload: a new process starts (unless on demand), a removed
+   * one stops, a changed one (script, name, on demand) restarts if it ran; the others keep
+   * running untouched, with their clients.
+   */
+  async reconcile(modules: readonly ModuleInfo[]): Promise<void> {
+    if (this.stopping) return;
+    const decls = findServiceDeclarations(modules, { serverType: this.opts.serverType });
+    for (const p of decls.problems) if (!this.problems.includes(p)) this.opts.log("warn", p);
+    this.problems = decls.problems;
+    const wanted = new Map(decls.processes.map((d) => [d.key, d]));
+    const work: Promise<void>[] = [];
+    for (const p of [...this.processes]) {
+      const d = wanted.get(p.decl.key);
+      wanted.delete(p.decl.key);
+      if (!d) {
+        this.processes.splice(this.processes.indexOf(p), 1);
+        this.opts.log("info", `service process ${p.decl.key} is no longer declared: stopping it`);
+        work.push(this.stopProcess(p));
+      } else if (d.script !== p.decl.script || d.name !== p.decl.name || d.onDemand !== p.decl.onDemand) {
+        const ran = p.proc !== undefined;
+        p.decl = d;
+        p.known = new Set(d.name ? [d.name] : []);
+        work.push(
+          this.stopProcess(p).then(() => {
+            if (!this.stopping && (ran || !d.onDemand)) this.spawn(p);
+          }),
+        );
+      }
     }
+    for (const d of wanted.values()) {
+      const p = newProcess(d);
+      this.processes.push(p);
+      ensureServiceDir(this.dir);
+      if (!d.onDemand) this.spawn(p);
+      else this.changed(p);
+    }
+    await Promise.all(work);
   }
 
   /** The runtime's hook (runtime.ts, boot): the services of its modules, in its service folder. */
