@@ -36,12 +36,18 @@ function startRuntime(url: string, extra: string[] = []): { proc: ChildProcess; 
   return { proc, ready, exited };
 }
 
-/** Worker processes of any runtime started by this test (they carry MODTASKS_WORKER). */
-function workerPids(): number[] {
+/**
+ * Worker processes of the given runtime: its children that carry MODTASKS_WORKER. Only its own:
+ * other test files run beside this one, and killing their workers would fail their tests.
+ */
+function workerPids(runtimePid: number): number[] {
   const pids: number[] = [];
   for (const e of readdirSync("/proc")) {
     if (!/^\d+$/.test(e)) continue;
     try {
+      // stat is "pid (comm) state ppid ...": comm may hold spaces, so read after its closing paren.
+      const stat = readFileSync(`/proc/${e}/stat`, "latin1");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== runtimePid) continue;
       const env = readFileSync(`/proc/${e}/environ`, "latin1");
       if (env.includes("MODTASKS_WORKER=") && readFileSync(`/proc/${e}/cmdline`, "latin1").includes("worker.js")) pids.push(Number(e));
     } catch {
@@ -117,7 +123,7 @@ for (const dbut of DATABASES) {
       let killed = 0;
       for (let k = 0; k < 20; k++) {
         await new Promise((res) => setTimeout(res, 20 + random() * 80));
-        for (const pid of workerPids()) {
+        for (const pid of workerPids(r.proc.pid!)) {
           if (random() < 0.5) {
             try {
               process.kill(pid, "SIGKILL");

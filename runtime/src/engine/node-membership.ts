@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { NodeRow } from "../queue/queue-sql";
+import { sessionName } from "../queue/db-config";
 import type { QueueStore } from "../queue/store";
 import { TimedStore } from "../scheduler/timed-store";
 import { DistributedStore } from "../prudence/distributed-store";
@@ -58,7 +59,7 @@ export class NodeMembership {
   private async bury(n: NodeRow): Promise<void> {
     if (n.host === this.host) {
       const pids = Array.isArray(n.info.workerPids) ? (n.info.workerPids as unknown[]).filter((p): p is number => typeof p === "number") : [];
-      for (const pid of pids) killIfOurWorker(pid);
+      for (const pid of pids) killIfWorkerOf(pid, n.instance);
     }
     const recovered = await this.store.recoverLeases({ now: Date.now(), deadOwners: [n.instance] });
     await new TimedStore(this.store).recover(Date.now(), [n.instance]);
@@ -89,11 +90,15 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** Kills a leftover worker of a dead runtime, but never an unrelated process that reused the pid. */
-function killIfOurWorker(pid: number): void {
+/**
+ * Kills a leftover worker of a dead runtime instance, but never a process that reused the pid:
+ * pids wrap quickly (pid_max is often 32768), and the new owner may well be a worker of another,
+ * live runtime on this host. Only a process whose database session names the dead instance is its.
+ */
+function killIfWorkerOf(pid: number, instance: string): void {
   try {
     const environ = readFileSync(`/proc/${pid}/environ`, "latin1");
-    if (!environ.split("\0").some((v) => v.startsWith("MODTASKS_WORKER="))) return;
+    if (!environ.split("\0").includes(`MODTASKS_DB_SESSION=${sessionName(instance)}`)) return;
     process.kill(pid, "SIGKILL");
   } catch {
     // gone already, or not ours to inspect
