@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import * as vscode from "vscode";
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { DocumentDiagnosticRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import { SECTION } from "./config";
+import { RED_HAT_XML, XmlCoexistence } from "./xml-coexistence";
 
 export const CLIENT_ID = "modtasks";
 /**
@@ -11,9 +12,6 @@ export const CLIENT_ID = "modtasks";
  * scavenges cost little.
  */
 export const SERVER_EXEC_ARGV = ["--max-semi-space-size=8"];
-const RED_HAT_XML = "redhat.vscode-xml";
-/** Diagnostics Red Hat's XML extension reports as well; we drop ours when it is active. */
-const REPORTED_BY_RED_HAT_XML = new Set(["xml-syntax"]);
 
 /**
  * Starts the bundled language server (dist/server/server.js, the same code as `modtasks lsp
@@ -25,7 +23,9 @@ const REPORTED_BY_RED_HAT_XML = new Set(["xml-syntax"]);
  * file and gives no element hovers or schema diagnostics of its own; all servicemanager
  * semantics (hovers, completion, checks) come from modtasks. LemMinX still reports XML
  * well-formedness errors, so when it is active the client drops its own `xml-syntax`
- * diagnostics: each problem is reported once.
+ * diagnostics: each problem is reported once (xml-coexistence.ts). Red Hat's extension may be
+ * activated (it activates on XML files, like us), installed or disabled after our diagnostics
+ * arrived: then pushed reports are filtered again and pulled ones requested again.
  */
 export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.OutputChannel): LanguageClient | undefined {
   const serverModule = context.asAbsolutePath("dist/server/server.js");
@@ -42,7 +42,9 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
     { scheme: "file", language: "modtasks-crontab" },
     ...["typescript", "javascript", "typescriptreact", "javascriptreact"].map((language) => ({ scheme: "file", language })),
   ];
-  const dropDuplicates = (diagnostics: vscode.Diagnostic[]) => (redHatXmlActive() ? diagnostics.filter((d) => !REPORTED_BY_RED_HAT_XML.has(codeOf(d))) : diagnostics);
+  const coexistence = new XmlCoexistence<vscode.Uri, vscode.Diagnostic>(redHatXmlActive);
+  /** The client's own handler for pushed diagnostics (from the middleware), to show re-filtered reports. */
+  let showPushed: ((uri: vscode.Uri, diagnostics: vscode.Diagnostic[]) => void) | undefined;
   const clientOptions: LanguageClientOptions = {
     documentSelector: selector,
     synchronize: {
@@ -54,23 +56,51 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
     // Hovers link to the timeline (a command link); only that command may run from server markdown.
     markdown: { isTrusted: { enabledCommands: ["modtasks.showTimeline"] } },
     middleware: {
-      handleDiagnostics: (uri, diagnostics, next) => next(uri, dropDuplicates(diagnostics)),
+      handleDiagnostics: (uri, diagnostics, next) => {
+        showPushed = next;
+        next(uri, coexistence.push(uri, diagnostics));
+      },
+      // Workspace reports (files not open) stay whole: LemMinX checks open files only.
       provideDiagnostics: async (doc, previousResultId, token, next) => {
         const report = await next(doc, previousResultId, token);
-        if (report && report.kind === "full") return { ...report, items: dropDuplicates(report.items) };
+        if (report && report.kind === "full") return { ...report, items: coexistence.filter(report.items) };
         return report;
       },
     },
   };
-  return new LanguageClient(CLIENT_ID, "modtasks Language Server", serverOptions, clientOptions);
+  const client = new LanguageClient(CLIENT_ID, "modtasks Language Server", serverOptions, clientOptions);
+  const recheck = () => {
+    const { changed, republish } = coexistence.recheck();
+    if (!changed) return;
+    log.appendLine(`${RED_HAT_XML} is ${coexistence.redHatActive ? "active: its XML syntax errors replace ours" : "not active: modtasks reports XML syntax errors"}`);
+    for (const r of republish) showPushed?.(r.uri, r.diagnostics);
+    pullAgain(client);
+  };
+  context.subscriptions.push(
+    // Installed, uninstalled, enabled or disabled.
+    vscode.extensions.onDidChange(recheck),
+    // Activated: no event says so, but an active LemMinX publishes diagnostics, so look then
+    // (cheap: one lookup, and only while the extension is installed).
+    vscode.languages.onDidChangeDiagnostics(() => {
+      if (vscode.extensions.getExtension(RED_HAT_XML) || coexistence.redHatActive) recheck();
+    }),
+  );
+  return client;
+}
+
+/** Asks the server again for the open documents' pulled diagnostics (they pass the filter anew). */
+function pullAgain(client: LanguageClient): void {
+  if (!client.isRunning()) return;
+  const feature = client.getFeature(DocumentDiagnosticRequest.method);
+  const providers = new Set<{ onDidChangeDiagnosticsEmitter: vscode.EventEmitter<void> }>();
+  for (const doc of vscode.workspace.textDocuments) {
+    const p = feature?.getProvider(doc);
+    if (p) providers.add(p);
+  }
+  // Firing a provider's change event re-pulls every open document it serves.
+  for (const p of providers) p.onDidChangeDiagnosticsEmitter.fire();
 }
 
 function redHatXmlActive(): boolean {
   return vscode.extensions.getExtension(RED_HAT_XML)?.isActive ?? false;
-}
-
-function codeOf(d: vscode.Diagnostic): string {
-  const c = d.code;
-  if (c === undefined) return "";
-  return typeof c === "object" ? String(c.value) : String(c);
 }

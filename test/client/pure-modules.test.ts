@@ -19,6 +19,7 @@ const PURE = [
   "service-model.ts",
   "stored-queue.ts",
   "task-data.ts",
+  "xml-coexistence.ts",
 ];
 const SRC = join(__dirname, "..", "..", "client", "src");
 
