@@ -186,7 +186,9 @@ export class RuntimeConnection implements vscode.Disposable {
       crontabTimeZone: settings.crontabTimeZone,
     });
     if (where.db.kind === "sqlite") mkdirSync(dirname(where.db.path), { recursive: true });
-    this.log(`starting: ${displayCommand(located.runtime.command, args)} (runtime from ${located.runtime.source === "path" ? "PATH" : located.runtime.packageDir})`);
+    const from = located.runtime.source === "path" ? `PATH${located.runtime.packageDir ? `: ${located.runtime.packageDir}` : ""}` : located.runtime.packageDir;
+    this.log(`starting: ${displayCommand(located.runtime.command, args)} (runtime from ${from})`);
+    if (located.runtime.note) this.log(`note: ${located.runtime.note}`);
     const child = spawn(located.runtime.command, args, { cwd: folders[0], env: process.env, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
     this.process = child;
     this.stopping = false;

@@ -4,11 +4,12 @@
  *
  * Order: the `modtasks.runtime.path` setting; the workspace's `node_modules/modtasks` (what
  * `npm install modtasks` gives); the folder the extension was loaded from when it holds the
- * runtime (development, the e2e suite); else `modtasks` on PATH.
- * No `vscode` import (unit-tested without VS Code).
+ * runtime (development, the e2e suite); else `modtasks` on PATH, which is followed to its package
+ * (npm links `bin/modtasks` to `<package>/runtime/bin/modtasks.js`) so that it too runs with the
+ * `modtasks.runtime.nodePath` Node. No `vscode` import (unit-tested without VS Code).
  */
-import { existsSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { delimiter, isAbsolute, join, resolve, sep } from "node:path";
 
 export const RUNTIME_BIN = join("runtime", "bin", "modtasks.js");
 const RUNTIME_BUNDLE = join("dist", "runtime", "cli.js");
@@ -21,6 +22,8 @@ export interface RuntimeCommand {
   source: "setting" | "workspace" | "extension" | "path";
   /** The modtasks package folder, when known. */
   packageDir?: string;
+  /** Something the user should know about this choice (for the output channel). */
+  note?: string;
 }
 
 export type Located = { ok: true; runtime: RuntimeCommand } | { ok: false; message: string };
@@ -33,6 +36,10 @@ export interface LocateOptions {
   workspaceFolders: string[];
   extensionPath: string;
   exists?: (path: string) => boolean;
+  /** The search path for `modtasks` (default: process.env.PATH). */
+  pathEnv?: string;
+  /** Resolves symbolic links (default: fs.realpathSync). */
+  realpath?: (path: string) => string;
 }
 
 export function locateRuntime(o: LocateOptions): Located {
@@ -57,7 +64,37 @@ export function locateRuntime(o: LocateOptions): Located {
     if (exists(join(dir, RUNTIME_BIN))) return viaNode(dir, "workspace");
   }
   if (exists(join(o.extensionPath, RUNTIME_BIN))) return viaNode(o.extensionPath, "extension");
-  return { ok: true, runtime: { command: "modtasks", prefix: [], source: "path" } };
+  return onPath(o, node, exists);
+}
+
+/**
+ * `modtasks` on PATH, run by the configured Node when it leads to a built modtasks package;
+ * otherwise the binary itself (its `#!` line picks the interpreter), saying so when a Node path
+ * was configured, since that setting then does not apply.
+ */
+function onPath(o: LocateOptions, node: string, exists: (p: string) => boolean): Located {
+  const realpath = o.realpath ?? realpathSync;
+  const dirs = (o.pathEnv ?? process.env.PATH ?? "").split(delimiter).filter(Boolean);
+  const bin = dirs.map((d) => join(d, "modtasks")).find((p) => exists(p));
+  const configured = node !== "node";
+  const direct = (why: string): Located => ({
+    ok: true,
+    runtime: { command: bin ?? "modtasks", prefix: [], source: "path", ...(configured ? { note: `modtasks.runtime.nodePath (${node}) is not applied: ${why}, so it runs with the Node its first line names.` } : {}) },
+  });
+  if (!bin) {
+    return { ok: false, message: "No modtasks runtime found: run `npm install modtasks` in the workspace, set modtasks.runtime.path to a modtasks package, or put `modtasks` on PATH." };
+  }
+  let target: string;
+  try {
+    target = realpath(bin);
+  } catch (e) {
+    return direct(`${bin} cannot be followed (${(e as Error).message})`);
+  }
+  const suffix = sep + RUNTIME_BIN;
+  if (!target.endsWith(suffix)) return direct(`${bin} leads to ${target}, not to a modtasks package's ${RUNTIME_BIN}`);
+  const dir = target.slice(0, -suffix.length);
+  if (!exists(join(dir, RUNTIME_BUNDLE))) return direct(`the modtasks package ${dir} (from ${bin}) is not built`);
+  return { ok: true, runtime: { command: node, prefix: [target], source: "path", packageDir: dir } };
 }
 
 export interface RunSettings {

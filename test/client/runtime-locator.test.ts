@@ -22,8 +22,40 @@ describe("runtime locator", () => {
     assert.equal(locateRuntime({ ...base, exists: all }).ok && (locateRuntime({ ...base, exists: all }) as { runtime: { source: string } }).runtime.source, "workspace");
     const r3 = locateRuntime({ ...base, exists: built(ext) });
     assert.ok(r3.ok && r3.runtime.source === "extension" && r3.runtime.packageDir === ext);
-    const r4 = locateRuntime({ ...base, exists: () => false });
-    assert.deepEqual(r4, { ok: true, runtime: { command: "modtasks", prefix: [], source: "path" } });
+    // Last: `modtasks` on PATH, followed to its package and run by the configured Node.
+    const npmGlobal = "/usr/lib/node_modules/modtasks";
+    const r4 = locateRuntime({
+      ...base,
+      pathEnv: "/opt/bin:/usr/bin",
+      exists: (p) => p === "/usr/bin/modtasks" || built(npmGlobal)(p),
+      realpath: (p) => (p === "/usr/bin/modtasks" ? join(npmGlobal, RUNTIME_BIN) : p),
+    });
+    assert.deepEqual(r4, { ok: true, runtime: { command: "/usr/bin/node", prefix: [join(npmGlobal, RUNTIME_BIN)], source: "path", packageDir: npmGlobal } });
+  });
+
+  it("modtasks on PATH that leads to no built package runs directly, and says the Node path setting is not applied", () => {
+    const base = { workspaceFolders: ["/w"], extensionPath: "/ext", pathEnv: "/opt/bin" };
+    const onPath = (p: string) => p === "/opt/bin/modtasks";
+    // A wrapper script (not a link to runtime/bin/modtasks.js).
+    const wrapper = locateRuntime({ ...base, nodePath: "/opt/node22/bin/node", exists: onPath, realpath: (p) => p });
+    assert.ok(wrapper.ok);
+    assert.equal(wrapper.runtime.command, "/opt/bin/modtasks");
+    assert.deepEqual(wrapper.runtime.prefix, []);
+    assert.match(wrapper.runtime.note ?? "", /modtasks\.runtime\.nodePath \(\/opt\/node22\/bin\/node\) is not applied: \/opt\/bin\/modtasks leads to \/opt\/bin\/modtasks, not to a modtasks package/);
+    // A link into a package that is not built.
+    const unbuilt = locateRuntime({ ...base, nodePath: "/opt/node22/bin/node", exists: onPath, realpath: () => join("/src/modtasks", RUNTIME_BIN) });
+    assert.ok(unbuilt.ok && unbuilt.runtime.command === "/opt/bin/modtasks" && /package \/src\/modtasks .* is not built/.test(unbuilt.runtime.note ?? ""));
+    // A link that cannot be followed.
+    const broken = locateRuntime({ ...base, nodePath: "/opt/node22/bin/node", exists: onPath, realpath: () => { throw new Error("ENOENT"); } });
+    assert.ok(broken.ok && /cannot be followed \(ENOENT\)/.test(broken.runtime.note ?? ""));
+    // With the default Node there is nothing to warn about.
+    const quiet = locateRuntime({ ...base, exists: onPath, realpath: (p) => p });
+    assert.ok(quiet.ok && quiet.runtime.note === undefined && quiet.runtime.command === "/opt/bin/modtasks");
+  });
+
+  it("says how to get a runtime when there is none at all", () => {
+    const none = locateRuntime({ workspaceFolders: ["/w"], extensionPath: "/ext", pathEnv: "/opt/bin", exists: () => false });
+    assert.ok(!none.ok && /npm install modtasks/.test(none.message));
   });
 
   it("resolves a relative setting against the first workspace folder; defaults node to PATH", () => {
