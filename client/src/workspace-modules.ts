@@ -3,15 +3,18 @@ import { maintenanceOffsetMinutes, readSettings } from "./config";
 import { declaredTasksOf, sortDeclared, type DeclaredOptions, type DeclaredTask } from "./declared-tasks";
 
 const MODULE_GLOB = "**/moduledefinition.xml";
+const CRONTAB_GLOB = "**/{crontab,crontab.system}";
 const EXCLUDE_GLOB = "**/{node_modules,.git,dist,.modtasks}/**";
 
 /**
  * The modules of the workspace and the tasks they declare, kept current as files change (and
  * as unsaved edits are made). Sets the context keys `modtasks.hasModules` and
- * `modtasks.modulesScanned` for the welcome views.
+ * `modtasks.modulesScanned` for the welcome views, and `modtasks.hasCrontabs` (a workspace of
+ * crontab files only still has a schedule to show on the timeline).
  */
 export class ModuleIndex implements vscode.Disposable {
   private files: vscode.Uri[] = [];
+  private crontabs = false;
   private scanned = false;
   private scanning: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -21,9 +24,13 @@ export class ModuleIndex implements vscode.Disposable {
 
   constructor() {
     const watcher = vscode.workspace.createFileSystemWatcher(MODULE_GLOB);
+    const crontabs = vscode.workspace.createFileSystemWatcher(CRONTAB_GLOB, false, true, false);
     const rescan = () => this.scheduleScan();
     this.disposables.push(
       watcher,
+      crontabs,
+      crontabs.onDidCreate(rescan),
+      crontabs.onDidDelete(rescan),
       watcher.onDidCreate(rescan),
       watcher.onDidDelete(rescan),
       watcher.onDidChange(() => this.changed.fire()),
@@ -42,11 +49,13 @@ export class ModuleIndex implements vscode.Disposable {
     this.scanning ??= (async () => {
       try {
         this.files = await vscode.workspace.findFiles(MODULE_GLOB, EXCLUDE_GLOB, 500);
+        this.crontabs = (await vscode.workspace.findFiles(CRONTAB_GLOB, EXCLUDE_GLOB, 1)).length > 0;
       } finally {
         this.scanned = true;
         this.scanning = undefined;
       }
       await vscode.commands.executeCommand("setContext", "modtasks.hasModules", this.files.length > 0);
+      await vscode.commands.executeCommand("setContext", "modtasks.hasCrontabs", this.crontabs);
       await vscode.commands.executeCommand("setContext", "modtasks.modulesScanned", true);
       this.changed.fire();
     })();

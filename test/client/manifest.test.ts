@@ -18,6 +18,42 @@ const registered = new Set([...code.matchAll(/registerCommand\(\s*"([^"]+)"/g)].
 // Registered through constants rather than literals (the timeline, issue #9).
 for (const m of code.matchAll(/export const \w+_COMMAND = "([^"]+)"/g)) registered.add(m[1]);
 
+type MenuEntry = { command: string; when: string; group?: string };
+const itemMenu = c.menus["view/item/context"] as MenuEntry[];
+
+/** Every contextValue the tree produces (queue-model.ts, service-model.ts). */
+const TASK_STATES = ["running", "queued", "retrying", "failed", "completed", "cancelled"];
+const CONTEXT_VALUES = [
+  ...TASK_STATES.flatMap((st) => [`task.${st}`, `task.${st}.readonly`]),
+  "scheduled.enabled",
+  "scheduled.disabled",
+  "scheduled.unrunnable",
+  ...["running", "starting", "restarting", "stopping", "stopped"].map((st) => `service.${st}`),
+  ...["running", "queued", "retrying", "failed", "completed", "cancelled", "scheduled", "services"].map((g) => `group.${g}`),
+  "node",
+  "banner.stored",
+];
+
+/** The viewItem conditions of a when-clause: `viewItem == x` and `viewItem =~ /re/` (VS Code's syntax). */
+function viewItemTests(when: string): ((value: string) => boolean)[] {
+  const tests: ((value: string) => boolean)[] = [];
+  for (const m of when.matchAll(/viewItem == ([\w.]+)/g)) tests.push((v) => v === m[1]);
+  for (const m of when.matchAll(/viewItem =~ \/((?:[^/\\]|\\.)+)\/([a-z]*)/g)) {
+    const re = new RegExp(m[1]!, m[2]);
+    tests.push((v) => re.test(v));
+  }
+  return tests;
+}
+
+/** Commands a tree row with this contextValue offers (inline buttons or its context menu), trust aside. */
+function offered(value: string, inline: boolean): string[] {
+  return itemMenu
+    .filter((e) => (e.group ?? "").startsWith("inline") === inline)
+    .filter((e) => viewItemTests(e.when).some((t) => t(value)))
+    .map((e) => e.command.replace("modtasks.", ""))
+    .sort();
+}
+
 describe("manifest (package.json contributes)", () => {
   const declared = new Set<string>(c.commands.map((x: { command: string }) => x.command));
 
@@ -44,6 +80,71 @@ describe("manifest (package.json contributes)", () => {
       for (const m of e.when.matchAll(/viewItem == ([\w.]+)/g)) assert.ok(model.includes(m[1]!.split(".")[0]!), m[1]);
       assert.match(e.when, /view == modtasks\.queue/);
     }
+  });
+
+  it("every viewItem =~ pattern is a valid regular expression that matches a contextValue the tree produces", () => {
+    const model = readFileSync(join(ROOT, "client", "src", "queue-model.ts"), "utf8") + readFileSync(join(ROOT, "client", "src", "service-model.ts"), "utf8");
+    for (const v of CONTEXT_VALUES) assert.ok(model.includes(v.split(".")[0]!), `${v}: not a contextValue of the models`);
+    let patterns = 0;
+    for (const e of itemMenu) {
+      for (const m of e.when.matchAll(/viewItem =~ \/((?:[^/\\]|\\.)+)\/([a-z]*)/g)) {
+        patterns++;
+        const re = new RegExp(m[1]!, m[2]);
+        assert.ok(CONTEXT_VALUES.some((v) => re.test(v)), `${e.command}: /${m[1]}/ matches no contextValue`);
+      }
+      assert.ok(viewItemTests(e.when).length > 0, `${e.command}: no viewItem condition in ${e.when}`);
+    }
+    assert.ok(patterns >= 8, `only ${patterns} =~ patterns were checked`);
+  });
+
+  it("tasks and scheduled tasks offer exactly their state's actions, inline and in the context menu", () => {
+    const expected: Record<string, { inline: string[]; menu: string[] }> = {
+      "task.running": { inline: ["cancelTask"], menu: ["cancelTask", "revealDeclaration", "showTaskDetails"] },
+      "task.queued": { inline: ["cancelTask"], menu: ["cancelTask", "deleteTask", "revealDeclaration", "showTaskDetails"] },
+      "task.retrying": { inline: ["cancelTask", "retryTask"], menu: ["cancelTask", "deleteTask", "retryTask", "revealDeclaration", "showTaskDetails"] },
+      "task.failed": { inline: ["retryTask"], menu: ["deleteTask", "retryTask", "revealDeclaration", "showTaskDetails"] },
+      "task.completed": { inline: [], menu: ["deleteTask", "revealDeclaration", "showTaskDetails"] },
+      "task.cancelled": { inline: [], menu: ["deleteTask", "revealDeclaration", "showTaskDetails"] },
+      "scheduled.enabled": { inline: ["runScheduledNow"], menu: ["disableScheduledTask", "revealDeclaration", "runScheduledNow"] },
+      "scheduled.disabled": { inline: ["runScheduledNow"], menu: ["enableScheduledTask", "revealDeclaration", "runScheduledNow"] },
+      // A task the runtime cannot run (no script, bad runat): only its declaration, to fix it.
+      "scheduled.unrunnable": { inline: [], menu: ["revealDeclaration"] },
+    };
+    for (const [value, want] of Object.entries(expected)) {
+      assert.deepEqual({ inline: offered(value, true), menu: offered(value, false) }, want, value);
+    }
+  });
+
+  it("an inline action is also in the row's context menu (keyboard and screen-reader users reach it there)", () => {
+    for (const v of CONTEXT_VALUES) {
+      const menu = offered(v, false);
+      for (const cmd of offered(v, true)) assert.ok(menu.includes(cmd), `${v}: ${cmd} is inline only`);
+    }
+  });
+
+  it("rows that are not tasks or services offer no item actions", () => {
+    for (const v of CONTEXT_VALUES.filter((x) => /^(group\.|node$|banner\.)/.test(x))) {
+      assert.deepEqual([...offered(v, true), ...offered(v, false)], [], v);
+    }
+  });
+
+  it("every modtasks.* context key in a when-clause is set by the extension", () => {
+    const keys = new Set<string>();
+    for (const entries of Object.values(c.menus) as MenuEntry[][]) for (const e of entries) for (const m of (e.when ?? "").matchAll(/\b(modtasks\.\w+)\b/g)) keys.add(m[1]!);
+    for (const w of c.viewsWelcome as { when: string }[]) for (const m of w.when.matchAll(/\b(modtasks\.\w+)\b/g)) keys.add(m[1]!);
+    keys.delete("modtasks.queue"); // the view id (view == modtasks.queue)
+    const set = new Set([...code.matchAll(/setContext",\s*"(modtasks\.\w+)"/g)].map((m) => m[1]));
+    assert.deepEqual([...keys].filter((k) => !set.has(k)), []);
+  });
+
+  it("the schedule timeline is offered wherever there is a schedule: modules or crontab files alone", () => {
+    const whens = [...c.menus.commandPalette, ...c.menus["view/title"]].filter((e: MenuEntry) => e.command === "modtasks.showTimeline").map((e: MenuEntry) => e.when);
+    assert.equal(whens.length, 2);
+    for (const w of whens) {
+      assert.match(w, /modtasks\.hasModules \|\| modtasks\.hasCrontabs/);
+      if (w.includes("&&")) assert.match(w, /&& \(modtasks\.hasModules \|\| modtasks\.hasCrontabs\)/, "the || is grouped, not bound by the &&");
+    }
+    assert.ok(pkg.activationEvents.includes("workspaceContains:**/crontab"), "a crontab-only workspace activates the extension");
   });
 
   it("service actions: Restart and Stop on running services, Start on stopped ones; Start and Restart only when trusted", () => {
