@@ -106,11 +106,12 @@ export async function run(args: string[]): Promise<number> {
     const took = t0 !== undefined ? ` (${Date.now() - t0} ms)` : "";
     const what = e.state === "pending" ? "will retry" : (e.outcome ?? "finished");
     const mark = e.outcome === "completed" ? "✓" : e.outcome === "cancelled" ? "○" : "✗";
-    log("info", `${mark} ${e.type} ${e.kind === "ephemeral" ? "(ephemeral)" : `#${e.id}`} ${what}${took}`);
+    // Through the runtime's log: an editor attached to this runtime sees the line too (`log` events).
+    rt.log("info", `${mark} ${e.type} ${e.kind === "ephemeral" ? "(ephemeral)" : `#${e.id}`} ${what}${took}`);
   });
 
   const stop = async (why: string) => {
-    log("info", `stopping (${why})`);
+    rt.log("info", `stopping (${why})`);
     await rt.stop();
   };
   let signalled: string | undefined;

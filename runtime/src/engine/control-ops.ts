@@ -27,9 +27,16 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
 
   server.handle("status", () => rt.status());
 
-  server.handle("subscribe", (_req, conn) => {
+  // Live events; with `logs: true` also the runtime's log lines (`log` events), for an editor
+  // attached to a runtime whose output it cannot read. `logs` in the reply says they will come.
+  server.handle("subscribe", (req, conn) => {
     conn.subscribed = true;
-    return { node: rt.nodeName };
+    const logs = req.logs === true;
+    if (logs) {
+      rt.logFeed.add(conn);
+      conn.onClose(() => rt.logFeed.remove(conn));
+    }
+    return { node: rt.nodeName, logs };
   });
 
   server.handle("list", (req) => rt.store.list((req.filter ?? {}) as ListTasksOptions));
@@ -122,6 +129,8 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
   server.handle("background", () => ({ tasks: rt.background.list(), ...rt.background.sizes }));
 
   server.handle("insights", async () => {
+    // The counts as of now (also a chart sample): the reply is current even between samples.
+    rt.insights.record({ event: "queue-counts", at: Date.now(), counts: await rt.store.counts() });
     const retries = await rt.store.list({ state: "retrying", limit: 200 });
     return rt.insights.snapshot(Date.now(), { retries: retries.map((t) => ({ id: t.id, type: t.type, failures: t.failures, runAt: t.runAt, lastError: t.lastError })) });
   });

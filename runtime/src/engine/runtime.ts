@@ -15,6 +15,8 @@ import { registerControlOps } from "./control-ops";
 import { type EphemeralOptions, EphemeralRunner } from "./ephemeral";
 import { RemoteEphemerals } from "./remote-ephemeral";
 import { type InsightsEvent, QueueInsights } from "../insights/aggregator";
+import { CountsSampler } from "../insights/counts-sampler";
+import { LogFeed } from "./log-feed";
 import { realClock, type Clock } from "../scheduler/clock";
 import { runScript } from "../scheduler/script-runner";
 import { type TimedEvent, type TimedTask, TimedScheduler } from "../scheduler/timed-scheduler";
@@ -137,6 +139,10 @@ export class Runtime {
   private otherLiveNodes = 0;
   /** How the queue behaved over the last hour (control op `insights`, the timeline's second tab). */
   readonly insights = new QueueInsights();
+  /** Queue counts for the insights chart: at start, after task events (throttled), and every 10 s. */
+  private countsSampler: CountsSampler | undefined;
+  /** Control connections that asked for the log (`subscribe` with `logs: true`): attached editors. */
+  readonly logFeed = new LogFeed();
   scheduler!: TimedScheduler;
   background!: BackgroundTasks;
   private crontab: CrontabRunner | undefined;
@@ -153,7 +159,11 @@ export class Runtime {
     readonly opts: RuntimeOptions,
     owner: string,
   ) {
-    this.log = opts.log ?? (() => {});
+    const print = opts.log;
+    this.log = (level, text) => {
+      print?.(level, text);
+      this.logFeed.publish(level, text);
+    };
     this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
     this.ephemeral = new EphemeralRunner((cluster) => this.pools.get(cluster), (run) =>
       this.emit({ event: "task-finished", id: run.id, type: run.type, state: "finished", outcome: run.ok ? "completed" : "failed", kind: "ephemeral" }),
@@ -308,7 +318,15 @@ export class Runtime {
       }),
     );
     every(60 * 60 * 1000, () => this.purge());
-    every(10_000, async () => this.insights.record({ event: "queue-counts", at: Date.now(), counts: await this.store.counts() }));
+    // Counts change without events here too (other processes, other nodes): sample every 10 s as well.
+    const sampler = new CountsSampler({
+      read: () => this.store.counts(),
+      record: (e) => this.insights.record(e),
+      onError: (e) => this.log("error", `queue counts: ${e instanceof Error ? e.message : String(e)}`),
+    });
+    this.countsSampler = sampler;
+    void sampler.sample();
+    every(10_000, () => sampler.sample());
   }
 
   /** Prudence-style crontabs, distributed tasks and startup documents. */
@@ -553,6 +571,7 @@ export class Runtime {
 
   private emit(e: TaskEvent): void {
     if (e.event !== "task-queued") this.insights.record({ ...e, at: Date.now() } as InsightsEvent);
+    this.countsSampler?.poke();
     for (const l of this.eventListeners) l(e);
     this.control?.broadcast(e);
   }
@@ -646,6 +665,7 @@ export class Runtime {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       for (const t of this.timers) clearInterval(t);
+      this.countsSampler?.stop();
       for (const u of this.unlisten) u();
       this.watcher?.stop();
       this.crontab?.stop();

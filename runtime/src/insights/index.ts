@@ -16,3 +16,4 @@ export {
   type PendingRetry,
   type TypeLatency,
 } from "./aggregator";
+export { CountsSampler, type CountsSamplerOptions, type SamplerTimers } from "./counts-sampler";
