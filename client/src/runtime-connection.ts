@@ -11,6 +11,11 @@ import { displayCommand, locateRuntime, runArguments, type RuntimeCommand } from
 
 export type RuntimeState = "stopped" | "starting" | "running" | "error";
 
+/** `{"event":"log",…}`: a line of the runtime's log (subscribe with `logs: true`). */
+function isLogEvent(e: { event: string; [k: string]: unknown }): e is { event: "log"; level: string; text: string; at?: number } {
+  return e.event === "log" && typeof e.text === "string" && typeof e.level === "string";
+}
+
 /** How long a starting runtime may take to open its control socket. */
 const START_TIMEOUT_MS = 30_000;
 /** How long a stopping runtime may take to return its tasks to the queue before it is killed. */
@@ -135,18 +140,32 @@ export class RuntimeConnection implements vscode.Disposable {
 
   private async connect(socket: string): Promise<boolean> {
     const client = new ControlClient(socket);
+    // A runtime this window started writes its log to our pipe; one started elsewhere (a terminal)
+    // sends it over the socket when asked, so the output channel shows it either way.
+    const wantLogs = !this.owned;
+    let reply: { logs?: boolean } | null;
     try {
       await client.connect();
-      client.onEvent((e) => this.eventEmitter.fire(e as RuntimeEvent));
+      client.onEvent((e) => {
+        if (isLogEvent(e)) this.echoLog(e);
+        else this.eventEmitter.fire(e as RuntimeEvent);
+      });
       client.onClose(() => this.onClientClosed(client));
-      await client.request("subscribe");
+      reply = await client.request<{ logs?: boolean } | null>("subscribe", wantLogs ? { logs: true } : {});
     } catch {
       client.close();
       return false;
     }
     this.client?.close();
     this.client = client;
+    if (wantLogs && reply?.logs !== true) this.log("this runtime does not send its log (an older modtasks): see the terminal it runs in");
     return true;
+  }
+
+  /** A line of an attached runtime's log, as its terminal shows it (with its own time). */
+  private echoLog(e: { level: string; text: string; at?: number }): void {
+    const time = new Date(typeof e.at === "number" ? e.at : Date.now()).toLocaleTimeString();
+    this.output.appendLine(`[${time}] ${e.level === "info" ? "" : `${e.level}: `}${e.text}`);
   }
 
   private onClientClosed(client: ControlClient): void {
