@@ -56,7 +56,13 @@ describe("db location: the same answer as the runtime", () => {
   it("socket path, --db argument and description", () => {
     const db = workspaceDb("/w", "sqlite:x.db");
     assert.equal(socketFor(db), controlSocketPath({ kind: "sqlite", path: "/w/x.db" }, "local"));
-    assert.equal(socketFor(db), "/w/runtime.sock");
+    assert.equal(socketFor(db), "/w/x.db.sock");
+    // Two databases in one folder: a socket (so a runtime) each.
+    assert.equal(socketFor(workspaceDb("/w", "sqlite:y.db")), "/w/y.db.sock");
+    // Too long for a socket address: a hashed name in the temp folder, the same for everyone.
+    const deep = workspaceDb("/w", `sqlite:${"d/".repeat(60)}x.db`);
+    assert.match(socketFor(deep), /modtasks-[0-9a-f]{16}\.sock$/);
+    assert.equal(socketFor(deep), controlSocketPath(deep));
     assert.equal(dbArgument(db), "sqlite:/w/x.db");
     assert.equal(describeDbLocation({ kind: "postgres", url: "postgres://u:secret@h/db" }), "postgres://u:***@h/db");
     assert.equal(dbArgument(workspaceDb("/w", "postgres://h/db")), "postgres://h/db");

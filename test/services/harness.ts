@@ -15,7 +15,7 @@ export interface ServiceHarness {
   db: DbConfig;
   controlSocket: string;
   /** What this test process (and child processes given `env`) use to find the services. */
-  env: { MODTASKS_SERVICE_DIR: string; MODTASKS_SOCKET: string };
+  env: { MODTASKS_SERVICE_DIR: string; MODTASKS_SOCKET: string; MODTASKS_DB: string };
   logs: string[];
   stop(): Promise<void>;
 }
@@ -31,7 +31,9 @@ export async function startServiceHarness(moduleDir = SVCMOD): Promise<ServiceHa
   const rt = await Runtime.start({ db, moduleDirs: [moduleDir], workers: 1, watch: false, log: (level, text) => logs.push(`${level}: ${text}`) });
   const services = rt.services!;
   const controlSocket = controlSocketPath(db);
-  const env = { MODTASKS_SERVICE_DIR: services.dir, MODTASKS_SOCKET: controlSocket };
+  // What the runtime gives the processes it starts: clients check that the runtime at
+  // MODTASKS_SOCKET serves the database they mean (MODTASKS_DB).
+  const env = { MODTASKS_SERVICE_DIR: services.dir, MODTASKS_SOCKET: controlSocket, MODTASKS_DB: `sqlite:${db.path}` };
   Object.assign(process.env, env);
   return {
     rt,

@@ -15,10 +15,12 @@ describe("service names and sockets", () => {
     const saved = process.env.MODTASKS_SERVICE_DIR;
     delete process.env.MODTASKS_SERVICE_DIR;
     try {
-      assert.equal(serviceDirFor("/m/.modtasks/runtime.sock"), "/m/.modtasks/services");
+      // One folder per database, as there is one runtime (and control socket) per database.
+      assert.equal(serviceDirFor("/m/.modtasks/tasks.db.sock"), "/m/.modtasks/tasks.db.services");
+      assert.equal(serviceDirFor("/m/.modtasks/other.db.sock"), "/m/.modtasks/other.db.services");
       assert.equal(serviceDirFor("/tmp/modtasks-abc.sock"), "/tmp/modtasks-abc.services");
       process.env.MODTASKS_SERVICE_DIR = "/elsewhere";
-      assert.equal(serviceDirFor("/m/.modtasks/runtime.sock"), "/elsewhere");
+      assert.equal(serviceDirFor("/m/.modtasks/tasks.db.sock"), "/elsewhere");
     } finally {
       if (saved === undefined) delete process.env.MODTASKS_SERVICE_DIR;
       else process.env.MODTASKS_SERVICE_DIR = saved;
@@ -26,7 +28,7 @@ describe("service names and sockets", () => {
   });
 
   it("falls back to a hashed name in the temp folder when the path would not fit a socket address", () => {
-    assert.equal(serviceSocketPath("/m/.modtasks/services", "m:basket"), "/m/.modtasks/services/m:basket.sock");
+    assert.equal(serviceSocketPath("/m/.modtasks/tasks.db.services", "m:basket"), "/m/.modtasks/tasks.db.services/m:basket.sock");
     const deep = `/${"d".repeat(90)}/services`;
     const p = serviceSocketPath(deep, "m:basket");
     assert.ok(p.startsWith(`${tmpdir()}/modtasks-svc-`) && p.endsWith(".sock"), p);

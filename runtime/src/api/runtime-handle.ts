@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { ControlClient } from "../control/client";
-import { controlSocketPath } from "../control/protocol";
+import { localRuntimeSocket as findLocalRuntime } from "../control/discover";
 import { defaultDb } from "../config/default-db";
 import { loadModules, readPublishedTypes } from "../engine/modules";
 import { type DbConfig, openStore, parseDbUrl } from "../queue/open-store";
@@ -56,7 +56,7 @@ export class RuntimeHandle {
     private readonly opts: OpenRuntimeOptions,
     socket: string,
   ) {
-    this.control = new ControlClient(socket);
+    this.control = new ControlClient(socket, { db });
   }
 
   static async open(opts: string | OpenRuntimeOptions = {}): Promise<RuntimeHandle> {
@@ -307,19 +307,20 @@ export class RuntimeHandle {
 
 /**
  * The control socket of the runtime this process talks to: `MODTASKS_SOCKET` (set for the
- * processes a runtime starts); for SQLite the one beside the database; for PostgreSQL the
- * socket of a live node on this machine, as the nodes table says (nodes have names there).
+ * processes a runtime starts); for SQLite the one beside the database; for PostgreSQL the node
+ * named by `MODTASKS_NODE`, else a live node on this machine, as the nodes table says (nodes
+ * have names there), else one found by its hello (discover.ts).
  */
 async function localRuntimeSocket(db: DbConfig, store: QueueStore): Promise<string> {
-  if (process.env.MODTASKS_SOCKET || db.kind === "sqlite") return controlSocketPath(db);
+  if (process.env.MODTASKS_SOCKET || db.kind === "sqlite" || process.env.MODTASKS_NODE) return (await findLocalRuntime(db)).socket;
   try {
     const fresh = Date.now() - 30_000;
     const here = (await store.listNodes()).filter((n) => n.host === hostname() && n.heartbeat >= fresh && typeof n.info.socket === "string");
     if (here.length) return here[0]!.info.socket as string;
   } catch {
-    // fall back to the default path
+    // fall back to asking the sockets
   }
-  return controlSocketPath(db);
+  return (await findLocalRuntime(db)).socket;
 }
 
 /** Opens a handle on a task database; see RuntimeHandle. */

@@ -1,6 +1,5 @@
-import { controlSocketPath } from "../control/protocol";
 import { connectBackendService } from "../services/client";
-import { serviceDirFor, serviceLocation } from "../services/names";
+import { findServiceLocation } from "../services/names";
 import { decodeValue, encodeValue, isPublicMethodName } from "../services/wire";
 import { parseArgs } from "./args";
 import { CliError } from "./command";
@@ -18,7 +17,10 @@ Exit code 1 with the error message when the service is unavailable or the call f
   --timeout MS      how long to wait for the service (default 5000)
   --not-on-demand   do not ask the runtime to start an on-demand service
   --db URL          the runtime's database (default: as \`modtasks run\` chooses)
-  --node-name NAME  the runtime's node name (PostgreSQL clusters)
+  --node-name NAME  the node whose service to call (PostgreSQL clusters; default: MODTASKS_NODE,
+                    else the node on this machine that serves the database, whatever its name)
+
+Services are node-local: this calls the copy that this machine's runtime serves.
 `;
 
 function parseJson(text: string, what: string): unknown {
@@ -51,11 +53,10 @@ export async function run(args: string[]): Promise<number> {
   const timeout = options.timeout as number | undefined;
   if (timeout !== undefined && !(timeout >= 0)) throw new CliError("--timeout must be a number of milliseconds");
 
-  let location = serviceLocation();
-  if (options.db !== undefined || options["node-name"] !== undefined) {
-    const controlSocket = controlSocketPath(dbFromOption(options.db), options["node-name"] as string | undefined);
-    location = { dir: serviceDirFor(controlSocket), controlSocket };
-  }
+  const location = await findServiceLocation({
+    ...(options.db !== undefined ? { db: dbFromOption(options.db) } : {}),
+    ...(options["node-name"] !== undefined ? { node: String(options["node-name"]) } : {}),
+  });
   let result: unknown;
   try {
     const service = await connectBackendService(name, factoryArgs, { ...(timeout !== undefined ? { timeout } : {}), notOnDemand: !!options["not-on-demand"], awaitConstructor: true }, location);

@@ -26,7 +26,7 @@ export async function run(args: string[], defaultAction?: string): Promise<numbe
     return options.help ? 0 : 2;
   }
   const db = dbFromOption(options.db);
-  const client = new ControlClient(controlSocketPath(db, options["node-name"] as string | undefined));
+  const client = new ControlClient(controlSocketPath(db, options["node-name"] as string | undefined), { db });
   try {
     await client.connect();
   } catch {

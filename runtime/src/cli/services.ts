@@ -1,5 +1,5 @@
 import { ControlClient } from "../control/client";
-import { controlSocketPath } from "../control/protocol";
+import { localRuntimeSocket } from "../control/discover";
 import { describeDb } from "../queue/open-store";
 import type { StartAnswer } from "../services/client";
 import { serviceDirFor } from "../services/names";
@@ -19,7 +19,10 @@ the name (stop: it stays stopped until started again).
 
   --json            print JSON: { runtime, db, dir, services: [...] }
   --db URL          the runtime's database (default: as \`modtasks run\` chooses)
-  --node-name NAME  the runtime's node name (PostgreSQL clusters)
+  --node-name NAME  the node to ask (PostgreSQL clusters; default: MODTASKS_NODE, else the node
+                    on this machine that serves the database, whatever its name)
+
+Services are node-local: this lists and controls this machine's node's service processes.
 `;
 
 /** A row of the listing: the runtime's status, or an external service found by probing. */
@@ -37,10 +40,10 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const db = dbFromOption(options.db);
-  const socket = controlSocketPath(db, options["node-name"] as string | undefined);
+  const { socket } = await localRuntimeSocket(db, options["node-name"] !== undefined ? String(options["node-name"]) : process.env.MODTASKS_NODE || undefined);
   const [action = "list", name, ...extra] = positionals;
   if (extra.length) throw new CliError(`unexpected argument '${extra[0]}'`);
-  const client = new ControlClient(socket);
+  const client = new ControlClient(socket, { db });
   try {
     if (action === "list") {
       if (name) throw new CliError(`unexpected argument '${name}'`);

@@ -10,7 +10,7 @@ import { iso } from "./format";
 export async function run(args: string[]): Promise<number> {
   const { options } = parseArgs(args, { db: { type: "string" }, json: { type: "boolean" }, "node-name": { type: "string" } });
   const db = dbFromOption(options.db);
-  const client = new ControlClient(controlSocketPath(db, options["node-name"] as string | undefined));
+  const client = new ControlClient(controlSocketPath(db, options["node-name"] as string | undefined), { db });
   let status: RuntimeStatus | undefined;
   try {
     status = await client.request<RuntimeStatus>("status");

@@ -1,6 +1,16 @@
 import { createConnection, type Socket } from "node:net";
+import { type DbConfig, describeDb } from "../queue/db-config";
 import { LineReader } from "./line-reader";
-import type { EventLine, Hello, Reply, Request } from "./protocol";
+import { type EventLine, type Hello, type Reply, type Request, sameDatabase } from "./protocol";
+
+export interface ControlClientOptions {
+  /**
+   * The database this client means. A runtime whose hello names another database is treated as
+   * no runtime at all (connect rejects): its socket may be one this process inherited or a
+   * leftover name, and a command meant for our queue must never reach another's.
+   */
+  db?: DbConfig;
+}
 
 /**
  * A connection to a running runtime. Connects lazily, does not keep the process alive by
@@ -17,7 +27,10 @@ export class ControlClient {
   private keepAlive = false;
   hello: Hello | undefined;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly opts: ControlClientOptions = {},
+  ) {}
 
   /** Connects (once); rejects when no runtime listens. */
   connect(): Promise<Socket> {
@@ -39,6 +52,13 @@ export class ControlClient {
             return;
           }
           if (!helloSeen && msg.hello === "modtasks") {
+            const want = this.opts.db;
+            if (want && !sameDatabase(msg.db, want)) {
+              this.connecting = undefined;
+              reject(new Error(`the runtime listening on ${this.path} serves ${String(msg.db)}, not ${describeDb(want)}`));
+              s.destroy();
+              return;
+            }
             helloSeen = true;
             this.hello = msg as unknown as Hello;
             this.socket = s;
@@ -58,10 +78,13 @@ export class ControlClient {
         this.socket = undefined;
         this.connecting = undefined;
         const err = new Error("the modtasks runtime closed the connection");
+        if (!helloSeen) {
+          reject(err); // never connected: nobody to tell that it closed
+          return;
+        }
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();
         for (const l of this.closeListeners) l();
-        if (!helloSeen) reject(err);
       });
     });
     return this.connecting;

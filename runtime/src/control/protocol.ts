@@ -9,8 +9,8 @@
  */
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import type { DbConfig } from "../queue/open-store";
+import { join, resolve } from "node:path";
+import { type DbConfig, parseDbUrl } from "../queue/db-config";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -39,17 +39,52 @@ export interface EventLine {
 const MAX_SOCKET_PATH = 100;
 
 /**
- * Where the runtime for a database listens. SQLite: beside the database file, so every process
- * that opens the file finds its runtime; too long a path (or PostgreSQL, where each node has its
- * own) falls back to the temp folder under a name derived from the database and node.
+ * Where the runtime for a database listens: the one rule, shared by the runtime, the CLI,
+ * application code and the VS Code extension (client/src/db-location.ts), so all of them meet.
+ *  - SQLite: `<database file>.sock` beside the file (`.modtasks/tasks.db.sock`), so every process
+ *    that opens the file finds its runtime, and two databases in one folder have a runtime each.
+ *  - PostgreSQL, where every node of a cluster has its own runtime, and an SQLite path too long
+ *    for a socket address: `$TMPDIR/modtasks-<hash>.sock`, hashed from the database and node.
+ * `MODTASKS_SOCKET` overrides (the runtime sets it for the processes it starts).
  */
 export function controlSocketPath(db: DbConfig, node?: string): string {
   if (process.env.MODTASKS_SOCKET) return process.env.MODTASKS_SOCKET;
   if (db.kind === "sqlite" && db.path !== ":memory:") {
-    const beside = join(dirname(db.path), "runtime.sock");
-    if (beside.length <= MAX_SOCKET_PATH) return beside;
+    const beside = `${db.path}.sock`;
+    if (Buffer.byteLength(beside) <= MAX_SOCKET_PATH) return beside;
   }
   const key = db.kind === "sqlite" ? db.path : `${db.url}#${node ?? "local"}`;
   const hash = createHash("sha256").update(key).digest("hex").slice(0, 16);
   return join(tmpdir(), `modtasks-${hash}.sock`);
+}
+
+/**
+ * Whether a runtime's hello (`db`, as describeDb prints it) names this database. A socket can
+ * answer for another database (MODTASKS_SOCKET inherited from elsewhere, an old runtime's socket
+ * name): a client must not send it commands meant for ours. PostgreSQL URLs compare by server
+ * and database name (user, password and spelling of a local host do not matter).
+ */
+export function sameDatabase(helloDb: unknown, db: DbConfig): boolean {
+  if (typeof helloDb !== "string") return false;
+  let theirs: DbConfig;
+  try {
+    theirs = parseDbUrl(helloDb);
+  } catch {
+    return false;
+  }
+  return databaseIdentity(theirs) === databaseIdentity(db);
+}
+
+const LOCAL_HOSTS = new Set(["", "localhost", "127.0.0.1", "::1"]);
+
+function databaseIdentity(db: DbConfig): string {
+  if (db.kind === "sqlite") return `sqlite:${resolve(db.path)}`;
+  try {
+    const u = new URL(db.url);
+    const host = (u.searchParams.get("host") ?? decodeURIComponent(u.hostname)).replace(/^\[|\]$/g, "").toLowerCase();
+    const name = decodeURIComponent(u.pathname.replace(/^\//, "")) || decodeURIComponent(u.username);
+    return `postgres://${LOCAL_HOSTS.has(host) ? "localhost" : host}:${u.port || "5432"}/${name}`;
+  } catch {
+    return `postgres:${db.url}`;
+  }
 }

@@ -506,7 +506,9 @@ export class Runtime {
 
   /** What worker processes learn of their runtime: its node, and the name of its database sessions. */
   private workerEnv(): NodeJS.ProcessEnv {
-    return { MODTASKS_DB_SESSION: sessionName(this.membership.owner), MODTASKS_NODE: this.nodeName };
+    // MODTASKS_DB: task code's openRuntime()/openBackendService() mean this runtime's database,
+    // and clients check that the runtime at MODTASKS_SOCKET serves the database they mean.
+    return { MODTASKS_DB_SESSION: sessionName(this.membership.owner), MODTASKS_NODE: this.nodeName, MODTASKS_DB: this.opts.db.kind === "sqlite" ? `sqlite:${this.opts.db.path}` : this.opts.db.url };
   }
 
   /** The environment of processes the runtime starts: they find their database and runtime. */

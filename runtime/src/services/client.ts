@@ -7,7 +7,7 @@ import { EventEmitter } from "node:events";
 import { type FSWatcher, watch } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { ControlClient } from "../control/client";
-import { normalizeServiceName, type ServiceLocation, serviceLocation, serviceSocketPath } from "./names";
+import { findServiceLocation, normalizeServiceName, type ServiceLocation, serviceSocketPath } from "./names";
 import { decodeValue, encodeArgs, errorFromFrame, FrameReader, frameLine, isPublicMethodName, WIRE_VERSION } from "./wire";
 
 export interface OpenBackendServiceOptions {
@@ -55,8 +55,9 @@ export type BackendServiceProxy<T = AnyBackendService> = {
  * asks the runtime to start it if it is an on-demand service. Fails with
  * `Service 'module:name' is unavailable` when it does not appear in time.
  */
-export function openBackendService<T extends object = AnyBackendService>(name: string, args: unknown[] = [], options: OpenBackendServiceOptions = {}): Promise<BackendServiceProxy<T>> {
-  return connectBackendService<T>(name, args, options, serviceLocation());
+export async function openBackendService<T extends object = AnyBackendService>(name: string, args: unknown[] = [], options: OpenBackendServiceOptions = {}): Promise<BackendServiceProxy<T>> {
+  normalizeServiceName(name); // a bad name fails before any lookup
+  return connectBackendService<T>(name, args, options, await findServiceLocation());
 }
 
 /** openBackendService with an explicit location (the CLI's --db). */
@@ -118,7 +119,7 @@ async function connectWithin(name: string, path: string, location: ServiceLocati
       if (remaining <= 0) throw unavailable(name);
       if (onDemand && !asked) {
         asked = true;
-        control = new ControlClient(location.controlSocket);
+        control = new ControlClient(location.controlSocket, location.db ? { db: location.db } : {});
         void askRuntimeToStart(control, name, remaining).then((answer) => {
           if (answer.state === "failed") failure = answer.reason;
           wake?.();

@@ -6,7 +6,7 @@
 import { unlinkSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { listenOnSocket } from "../control/unix-socket";
-import { ensureServiceDir, normalizeServiceName, serviceLocation, serviceSocketPath } from "./names";
+import { ensureServiceDir, findServiceLocation, normalizeServiceName, serviceSocketPath } from "./names";
 import {
   decodeValue,
   encodeValue,
@@ -347,8 +347,9 @@ function removeSocketsAtExit(): void {
 export async function runBackendService(name: string, factory: BackendServiceFactory, options: RunBackendServiceOptions = {}): Promise<BackendServiceController> {
   const n = normalizeServiceName(name);
   if (typeof factory !== "function") throw new TypeError(`runBackendService('${name}'): the factory must be a function`);
+  const dir = process.env.MODTASKS_SERVICE_DIR ?? (await findServiceLocation()).dir;
+  // Checked after the lookup's await, right before the name is taken: no second copy slips in.
   if (running.has(n)) throw new Error(`Service '${n}' is already running in this process`);
-  const dir = process.env.MODTASKS_SERVICE_DIR ?? serviceLocation().dir;
   ensureServiceDir(dir);
   const host = new ServiceHost(n, serviceSocketPath(dir, n), factory);
   running.set(n, host);
