@@ -19,21 +19,45 @@ const TASKS = 2000;
 const KILLS = 12;
 
 
-function startRuntime(url: string, extra: string[] = []): { proc: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, [CLI, "run", TMOD, "--db", url, "--workers", "2", "--quiet", "--lease-ms", "3000", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+interface RuntimeProcess {
+  proc: ChildProcess;
+  ready: Promise<void>;
+  exited: Promise<number | null>;
+  /** Resolves once the runtime has reported this many more completed tasks (needs quiet: false). */
+  completions(n: number): Promise<void>;
+}
+
+function startRuntime(url: string, extra: string[] = [], o: { quiet?: boolean } = {}): RuntimeProcess {
+  const quiet = o.quiet ?? true;
+  const proc = spawn(process.execPath, [CLI, "run", TMOD, "--db", url, "--workers", "2", ...(quiet ? ["--quiet"] : []), "--lease-ms", "3000", ...extra], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
+  let completed = 0;
+  let partial = "";
+  const waiters: { at: number; resolve: () => void }[] = [];
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (b: Buffer) => {
-      out += b.toString();
+      const s = b.toString();
+      out += s;
       if (out.includes("started on")) resolve();
+      // Count whole lines only: a chunk may end inside one.
+      const lines = (partial + s).split("\n");
+      partial = lines.pop()!;
+      completed += lines.filter((l) => l.includes(" completed")).length;
+      for (const w of waiters.filter((w) => completed >= w.at)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
     };
     proc.stdout!.on("data", onData);
     proc.stderr!.on("data", onData);
-    proc.once("exit", (code) => reject(new Error(`runtime exited early (${code}): ${out}`)));
+    proc.once("exit", (code) => reject(new Error(`runtime exited early (${code}): ${out.slice(-2000)}`)));
   });
   ready.catch(() => {});
   const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
-  return { proc, ready, exited };
+  const completions = (n: number) => new Promise<void>((resolve) => waiters.push({ at: completed + n, resolve }));
+  return { proc, ready, exited, completions };
 }
 
 /**
@@ -77,6 +101,9 @@ for (const dbut of DATABASES) {
       await cleanup();
     });
 
+    const effectsCount = async (label: string) =>
+      Number((await api.query<{ n: number }>("SELECT COUNT(*) AS n FROM effects WHERE label = $1", [label]))[0]!.n);
+
     const check = async (label: string, ids: number[]) => {
       const tasks = await api.listTasks("tmod:*", { limit: 100000 });
       const mine = tasks.filter((t) => ids.includes(t.id));
@@ -99,13 +126,21 @@ for (const dbut of DATABASES) {
         ),
       );
       for (let k = 0; k < KILLS; k++) {
-        const r = startRuntime(url);
+        // Without --quiet the runtime prints a line per finished task: kill it without warning
+        // after a random number of completions, so every kill lands while it is busy.
+        const r = startRuntime(url, [], { quiet: false });
         await r.ready;
-        // Let it work for a random while, then kill it without warning.
-        await new Promise((res) => setTimeout(res, 50 + random() * 400));
+        await r.completions(1 + Math.floor(random() * 40));
         r.proc.kill("SIGKILL");
         await r.exited;
       }
+      const doneBeforeDrain = await effectsCount("runtime-kill");
+      assert.ok(doneBeforeDrain > 0 && doneBeforeDrain < ids.length, `the killed runtimes did part of the work (${doneBeforeDrain} of ${ids.length})`);
+      const recovered = await api.query<{ n: number }>(
+        `SELECT COUNT(DISTINCT taskid) AS n FROM modtasks_task_errors WHERE taskid >= $1 AND taskid <= $2`,
+        [Math.min(...ids), Math.max(...ids)],
+      );
+      assert.ok(Number(recovered[0]!.n) > 0, "some kills left runs leased, and their recovery was recorded");
       const final = startRuntime(url, ["--drain"]);
       assert.equal(await final.exited, 0);
       await check("runtime-kill", ids);
