@@ -4,8 +4,9 @@
  * notBefore, cancellation, rollback, tasks scheduling tasks, and result retrieval.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { after, afterEach, before, beforeEach, describe, it, mock } from "node:test";
 import { openRuntime } from "../../runtime/src/api/runtime-handle";
+import { MAX_TIMER_MS } from "../../runtime/src/workers/long-timeout";
 import { DATABASES } from "../helpers/stores";
 import { type Harness, pidAlive, schedule, startHarness } from "./harness";
 
@@ -107,6 +108,18 @@ for (const dbut of DATABASES) {
       const id = await h.api.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", { action: "sleep", ms: 30_000 }, { timeout: 200 }));
       await result(id, { acceptTempFailure: true });
       assert.equal((await h.api.describeTask(id))!.lastError, "Task has timed out after 200ms");
+    });
+
+    it("honours timeouts beyond 2^31-1 ms (a single setTimeout would fire after 1 ms)", async () => {
+      const timers = mock.method(globalThis, "setTimeout");
+      try {
+        const id = await h.api.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", { action: "sleep", ms: 300 }, { timeout: 3_000_000_000 }));
+        assert.deepEqual(await h.api.retrieveTaskResult(id, { timeout: 3_000_000_000, acceptTempFailure: true }), { slept: 300 }, (await h.api.describeTask(id))?.lastError ?? "");
+        const tooLong = timers.mock.calls.map((c) => c.arguments[1] as number).filter((ms) => ms > MAX_TIMER_MS);
+        assert.deepEqual(tooLong, [], "no timer longer than Node allows");
+      } finally {
+        timers.mock.restore();
+      }
     });
 
     it("records a class that does not extend ManagedTaskBase, and HareScript targets, as failures", async () => {

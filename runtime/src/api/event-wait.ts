@@ -1,6 +1,7 @@
 import type { ControlClient } from "../control/client";
 import { parseFinished } from "../queue/notifications";
 import type { QueueStore } from "../queue/store";
+import { MAX_TIMER_MS } from "../workers/long-timeout";
 
 /** Without a runtime to send events, how often the database is looked at (only then). */
 const NO_EVENTS_RECHECK_MS = 500;
@@ -74,7 +75,8 @@ export class EventWaiter {
         signal?.removeEventListener("abort", finish);
         resolve();
       };
-      const timer = setTimeout(finish, this.live ? ms : Math.min(ms, NO_EVENTS_RECHECK_MS));
+      // A longer wait than one timer allows ends early here; waitUntil loops until its deadline.
+      const timer = setTimeout(finish, Math.min(ms, this.live ? MAX_TIMER_MS : NO_EVENTS_RECHECK_MS));
       for (const k of keys) {
         let set = this.waiters.get(k);
         if (!set) this.waiters.set(k, (set = new Set()));

@@ -161,6 +161,7 @@ export class RuntimeHandle {
    */
   async retrieveTaskResult<T = unknown>(id: number, opts: RetrieveOptions = {}): Promise<T | null> {
     if (this.openTransactions > 0) throw new Error("retrieveTaskResult cannot be used inside a transaction: the task cannot finish before your transaction commits");
+    checkTimeout(opts.timeout, "retrieveTaskResult");
     const end = await waitForTaskEnd(this.store, this.control, id, { timeoutMs: opts.timeout ?? 60_000, acceptTempFailure: !!opts.acceptTempFailure, ...(opts.signal ? { signal: opts.signal } : {}) });
     if (end.kind === "missing") throw new Error(`No such task #${id}`);
     const t = end.task;
@@ -262,6 +263,7 @@ export class RuntimeHandle {
    * the task is finished as cancelled (or was already finished).
    */
   async cancelTask(id: number, opts: { timeout?: number } = {}): Promise<"cancelled" | "finished" | "missing"> {
+    checkTimeout(opts.timeout, "cancelTask");
     try {
       const r = await this.control.request<string>("cancel", { taskId: id });
       if (r === "cancelled" || r === "finished" || r === "missing") return r;
@@ -321,6 +323,11 @@ async function localRuntimeSocket(db: DbConfig, store: QueueStore): Promise<stri
     // fall back to asking the sockets
   }
   return (await findLocalRuntime(db)).socket;
+}
+
+/** A wait's timeout: milliseconds, zero or more (Infinity waits for ever). NaN would spin. */
+function checkTimeout(ms: unknown, what: string): void {
+  if (ms !== undefined && (typeof ms !== "number" || Number.isNaN(ms) || ms < 0)) throw new TypeError(`${what}: timeout must be a number of milliseconds >= 0, got ${String(ms)}`);
 }
 
 /** Opens a handle on a task database; see RuntimeHandle. */

@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import type { DbConfig } from "../queue/open-store";
 import { timeoutMessage } from "../queue/policy";
 import type { TaskTypeInfo } from "../queue/task-types";
+import { type LongTimeout, setLongTimeout } from "./long-timeout";
 import type { FromWorker, RunOutcome, RunRequest, ToWorker } from "./protocol";
 import { typeScriptLoaderArgs } from "./task-loader";
 
@@ -55,7 +56,8 @@ interface Run {
   priority: number;
   /** Set once the worker is (as far as we know) running it. */
   started?: number;
-  timer?: NodeJS.Timeout;
+  /** The run's timeout (a task may allow days: longer than one setTimeout can wait). */
+  timer?: LongTimeout;
   killedFor?: KillReason;
   /** Has run longer than SLOW_MS: nothing more is queued behind it. */
   slow?: boolean;
@@ -241,7 +243,7 @@ export class WorkerPool extends EventEmitter {
     const i = w.sent.findIndex((r) => r.req.runId === runId);
     if (i < 0) return; // dropped meanwhile (cancelled before we knew it had started)
     const [run] = w.sent.splice(i, 1);
-    clearTimeout(run!.timer);
+    run!.timer?.clear();
     clearTimeout(w.slowTimer);
     const took = Date.now() - (run!.started ?? Date.now());
     this.avgRunMs = this.avgRunMs * 0.9 + took * 0.1;
@@ -256,7 +258,7 @@ export class WorkerPool extends EventEmitter {
     head.started = Date.now();
     const ms = head.req.policy.timeoutMs;
     if (ms > 0) {
-      head.timer = setTimeout(() => {
+      head.timer = setLongTimeout(() => {
         if (w.sent[0] === head) {
           head.killedFor = "timeout";
           this.kill(w);
@@ -321,7 +323,7 @@ export class WorkerPool extends EventEmitter {
     const [head, ...rest] = w.sent;
     w.sent = [];
     if (head) {
-      clearTimeout(head.timer);
+      head.timer?.clear();
       head.settle({ kind: "died", reason: this.deathReason(w, head, code, signal), ...(head.killedFor ? { killedFor: head.killedFor } : {}) });
     }
     // Runs the worker held but had not started never ran: they go back to the front of the line.
