@@ -125,6 +125,14 @@ export const migrations: ((d: SqlDialect) => string[])[] = [
     )`,
     `CREATE INDEX IF NOT EXISTS modtasks_ephemeral_pending ON modtasks_ephemeral (id) WHERE state = 'pending'`,
   ],
+  // 5: scheduled tasks: a run asked for by hand (runs once even when the tag is disabled), a
+  // number per claimed run (a waiter on one node recognises its run when another node ran it),
+  // and the stderr of a run that exited 0 (WebHare: a warning)
+  () => [
+    `ALTER TABLE modtasks_timed ADD COLUMN manual_next BIGINT`,
+    `ALTER TABLE modtasks_timed ADD COLUMN run_seq BIGINT NOT NULL DEFAULT 0`,
+    `ALTER TABLE modtasks_timed ADD COLUMN last_warning TEXT`,
+  ],
 ];
 
 export const SCHEMA_VERSION = migrations.length;

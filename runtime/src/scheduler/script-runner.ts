@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { extname } from "node:path";
 import { typeScriptLoaderArgs } from "../workers/task-loader";
+import { type Clock, realClock } from "./clock";
 
 /** How one run of a scheduled task's script ended. */
 export interface ScriptResult {
@@ -24,7 +25,11 @@ export interface ScriptRun {
   /** As declared, for the message ("Script timed out after N minutes"). */
   timeoutMinutes: number;
   onOutput?: (stream: "stdout" | "stderr", text: string) => void;
+  /** Called once the process runs, with its pid (also its process group's id). */
+  onStart?: (pid: number) => void;
   signal?: AbortSignal;
+  /** Time of the timeout (the scheduler's clock, so tests need not wait for real minutes). */
+  clock?: Clock;
 }
 
 const TAIL = 4000;
@@ -51,7 +56,9 @@ export function runScript(run: ScriptRun): Promise<ScriptResult> {
         child.kill("SIGKILL");
       }
     };
-    const timer = run.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), killGroup()), run.timeoutMs) : undefined;
+    const clock = run.clock ?? realClock;
+    const cancelTimer = run.timeoutMs > 0 ? clock.setTimer(clock.now() + run.timeoutMs, () => ((timedOut = true), killGroup())) : undefined;
+    if (child.pid) run.onStart?.(child.pid);
     const onAbort = () => killGroup();
     run.signal?.addEventListener("abort", onAbort, { once: true });
     child.stdout!.on("data", (b: Buffer) => {
@@ -68,7 +75,7 @@ export function runScript(run: ScriptRun): Promise<ScriptResult> {
     const finish = (r: ScriptResult) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelTimer?.();
       run.signal?.removeEventListener("abort", onAbort);
       resolve(r);
     };
