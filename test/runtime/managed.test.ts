@@ -76,10 +76,18 @@ for (const dbut of DATABASES) {
       });
     }
 
-    it("survives process.exit in task code: the run fails, the worker is replaced", async () => {
+    it("turns process.exit in task code into a temporary failure with WebHare's message", async () => {
       const id = await schedule(h, "tmod:ctl", { action: "exit" });
       await result(id, { acceptTempFailure: true });
-      assert.match((await h.api.describeTask(id))!.lastError ?? "", /^Task process exited with code 3/);
+      const d = (await h.api.describeTask(id))!;
+      assert.deepEqual([d.state, d.failures, d.lastError], ["pending", 1, "Task attempted to abort with error code 3"]);
+      assert.match(d.lastStack ?? "", /control\.ts/, "the stack shows where the task called it");
+    });
+
+    it("records a real crash of the worker as 'Task process exited with code N', and replaces the worker", async () => {
+      const id = await schedule(h, "tmod:ctl", { action: "crash" });
+      await result(id, { acceptTempFailure: true });
+      assert.match((await h.api.describeTask(id))!.lastError ?? "", /^Task process exited with code 1/);
       const after = await schedule(h, "tmod:ctl", { action: "complete", result: { still: "alive" } });
       assert.deepEqual(await result(after), { still: "alive" });
     });
@@ -241,6 +249,15 @@ describe("worker processes", { timeout: 120_000 }, () => {
     const b = (await h.api.retrieveTaskResult<{ pid: number; runsInThisWorker: number }>(await schedule(h, "tmod:ctl", { action: "pid" }), { timeout: 20_000 }))!;
     assert.equal(a.pid, b.pid);
     assert.equal(b.runsInThisWorker, a.runsInThisWorker + 1);
+  });
+
+  it("survive process.exit in task code: the same process runs the next task", async () => {
+    const run = async (data: object) => h.api.retrieveTaskResult<{ pid: number; runsInThisWorker: number }>(await schedule(h, "tmod:ctl", data), { timeout: 20_000, acceptTempFailure: true });
+    const before = (await run({ action: "pid" }))!;
+    await run({ action: "exit" });
+    const after = (await run({ action: "pid" }))!;
+    assert.equal(after.pid, before.pid, "the worker was reused");
+    assert.equal(after.runsInThisWorker, before.runsInThisWorker + 2);
   });
 
   it("run in priority order, then scheduled time, then id", async () => {

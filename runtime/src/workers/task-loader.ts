@@ -31,6 +31,8 @@ function packageResolvePath(): string {
 export async function loadExport(file: string, exportName: string): Promise<unknown> {
   let p = loaded.get(file);
   if (!p) {
+    // WebHare's wording, instead of the loader's long "Cannot find module ... imported from ...".
+    if (!existsSync(file)) throw new Error(`Unable to find '${file}'`);
     p = import(pathToFileURL(file).href) as Promise<Record<string, unknown>>;
     loaded.set(file, p);
     // A module that failed to load is tried again next time (the file may have been fixed).

@@ -5,6 +5,7 @@
 import { openStore, type DbConfig } from "../queue/open-store";
 import type { QueueStore } from "../queue/store";
 import type { TaskTypeInfo } from "../queue/task-types";
+import { guardExit, realExit } from "./exit-guard";
 import type { FromWorker, RunOutcome, RunRequest, ToWorker } from "./protocol";
 import { runEntryPoint } from "./run-entrypoint";
 import { runTask } from "./run-task";
@@ -50,10 +51,16 @@ async function drain(): Promise<void> {
     while (queue.length) {
       const req = queue.shift()!;
       if (dropped.delete(req.runId)) continue;
-      const outcome =
-        req.kind === "entrypoint"
-          ? await runEntryPoint(req)
-          : await runTask(req, { openStore: getStore, lookup: (name) => types.get(name), onScheduled: () => send({ t: "wake" }) });
+      const restoreExit = guardExit();
+      let outcome: RunOutcome;
+      try {
+        outcome =
+          req.kind === "entrypoint"
+            ? await runEntryPoint(req)
+            : await runTask(req, { openStore: getStore, lookup: (name) => types.get(name), onScheduled: () => send({ t: "wake" }) });
+      } finally {
+        restoreExit();
+      }
       report(req.runId, outcome);
     }
   } finally {
@@ -74,7 +81,7 @@ function onMessage(m: ToWorker): void {
       queue.push(...m.runs);
       drain().catch((e: unknown) => {
         send({ t: "log", level: "error", text: `worker failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
-        process.exit(70);
+        realExit(70);
       });
       return;
     case "drop":
@@ -95,10 +102,10 @@ function onMessage(m: ToWorker): void {
 function main(): void {
   if (!process.send) {
     process.stderr.write("modtasks worker: this program is started by the modtasks runtime, not by hand\n");
-    process.exit(2);
+    realExit(2);
   }
   // The runtime going away (even by SIGKILL) closes the IPC channel: a worker never outlives it.
-  process.on("disconnect", () => process.exit(0));
+  process.on("disconnect", () => realExit(0));
   // Task code that leaves a promise rejected must not take the worker down with it.
   process.on("unhandledRejection", (e) => {
     send({ t: "log", level: "warn", text: `unhandled rejection in task code: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
