@@ -23,50 +23,90 @@ function relative(ms: number): string {
   return `in ${formatMs(ms)}`;
 }
 
-/** A line/bar chart of the buckets: queued and running as lines, failed attempts as bars. */
+/** The count series of the chart: tasks in each state at the end of every minute (QueueCounts samples). */
+const SERIES = [
+  { key: "queued", label: "queued" },
+  { key: "running", label: "running" },
+  { key: "failed", label: "failed" },
+] as const;
+
+/**
+ * The last hour as a picture. Above: the queue's counts at the end of each minute, one line per
+ * state (queued = pending + retrying, running, failed), the issue's "queued/running/failed counts
+ * over the last hour". Below, on a scale of its own (runs, not tasks): runs that ended per minute,
+ * with the failed attempts among them in red. Every value is in a `<title>` too.
+ */
 export function insightsChart(s: InsightsSnapshot): string {
   const W = 640;
-  const H = 170;
   const left = 36;
   const right = 8;
   const top = 10;
-  const bottom = 24;
+  const ph = 120; // counts plot
+  const gap = 16;
+  const sh = 32; // activity strip
+  const bottom = 22;
+  const stripTop = top + ph + gap;
+  const H = stripTop + sh + bottom;
   const pw = W - left - right;
-  const ph = H - top - bottom;
   const n = s.buckets.length;
-  const max = Math.max(1, ...s.buckets.flatMap((b) => [b.queued ?? 0, b.running ?? 0, b.failures]));
+  const max = Math.max(1, ...s.buckets.flatMap((b) => SERIES.map((x) => b[x.key] ?? 0)));
   const X = (i: number) => left + ((i + 0.5) / n) * pw;
   const Y = (v: number) => top + ph - (v / max) * ph;
-  const line = (key: "queued" | "running") => {
-    const segs: string[] = [];
+  const time = (b: InsightsSnapshot["buckets"][number]) => new Date(b.start + s.bucketMs).toISOString().slice(11, 16);
+  const line = (key: (typeof SERIES)[number]["key"], label: string) => {
+    const segs: string[][] = [];
     let cur: string[] = [];
     s.buckets.forEach((b, i) => {
       const v = b[key];
       if (v === null) {
-        if (cur.length) segs.push(cur.join(" "));
+        if (cur.length) segs.push(cur);
         cur = [];
       } else cur.push(`${X(i).toFixed(1)},${Y(v).toFixed(1)}`);
     });
-    if (cur.length) segs.push(cur.join(" "));
-    return segs.map((p) => `<polyline class="ins-${key}" points="${p}"/>`).join("");
+    if (cur.length) segs.push(cur);
+    const last = [...s.buckets].reverse().find((b) => b[key] !== null)?.[key] ?? null;
+    // A lone sample is a point, not a line: draw it as a dot so it shows.
+    return segs
+      .map((pts) =>
+        pts.length === 1
+          ? `<circle class="ins-${key}" data-series="${key}" cx="${pts[0]!.split(",")[0]}" cy="${pts[0]!.split(",")[1]}" r="2.5"><title>${label}: ${last}</title></circle>`
+          : `<polyline class="ins-${key}" data-series="${key}" points="${pts.join(" ")}"><title>${label}: ${last} now</title></polyline>`,
+      )
+      .join("");
   };
+  const smax = Math.max(1, ...s.buckets.map((b) => b.finished));
   const barW = Math.max(1, pw / n - 2);
-  const bars = s.buckets.map((b, i) => (b.failures ? `<rect class="ins-failures" x="${(X(i) - barW / 2).toFixed(1)}" y="${Y(b.failures).toFixed(1)}" width="${barW.toFixed(1)}" height="${(top + ph - Y(b.failures)).toFixed(1)}"><title>${b.failures} failed attempt${b.failures === 1 ? "" : "s"}</title></rect>` : "")).join("");
-  const finished = s.buckets.map((b, i) => (b.finished ? `<rect class="ins-finished" x="${(X(i) - barW / 2).toFixed(1)}" y="${(top + ph - 3).toFixed(1)}" width="${barW.toFixed(1)}" height="3"><title>${b.finished} finished</title></rect>` : "")).join("");
+  const SY = (v: number) => stripTop + sh - (v / smax) * sh;
+  const activity = s.buckets
+    .map((b, i) => {
+      if (!b.finished) return "";
+      const x = (X(i) - barW / 2).toFixed(1);
+      const ok = b.finished - b.failures;
+      const tip = `<title>${time(b)} UTC: ${b.finished} run${b.finished === 1 ? "" : "s"} ended${b.failures ? `, ${b.failures} failed attempt${b.failures === 1 ? "" : "s"}` : ""}</title>`;
+      const okBar = ok ? `<rect class="ins-finished" x="${x}" y="${SY(ok).toFixed(1)}" width="${barW.toFixed(1)}" height="${(stripTop + sh - SY(ok)).toFixed(1)}"/>` : "";
+      const failBar = b.failures ? `<rect class="ins-failures" x="${x}" y="${SY(b.finished).toFixed(1)}" width="${barW.toFixed(1)}" height="${(SY(ok) - SY(b.finished)).toFixed(1)}"/>` : "";
+      return `<g class="ins-minute" data-finished="${b.finished}" data-failures="${b.failures}">${tip}${okBar}${failBar}</g>`;
+    })
+    .join("");
   const minutes = Math.round((s.windowMs / 60_000) * 10) / 10;
   const hasCounts = s.buckets.some((b) => b.queued !== null);
-  return `<svg class="ins-chart" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Queued and running tasks and failed attempts per minute over the last ${minutes} minutes">
+  const legend = SERIES.map((x) => `<span class="key ins-${x.key}-key"></span>${x.label}`).join(" ");
+  return `<svg class="ins-chart" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Queued, running and failed tasks at the end of each minute, and runs ended per minute, over the last ${minutes} minutes">
 <line class="ins-axis" x1="${left}" y1="${top + ph}" x2="${left + pw}" y2="${top + ph}"/>
 <line class="ins-grid" x1="${left}" y1="${top}" x2="${left + pw}" y2="${top}"/>
 <text class="ins-label" x="${left - 4}" y="${top + 4}" text-anchor="end">${max}</text>
 <text class="ins-label" x="${left - 4}" y="${top + ph + 4}" text-anchor="end">0</text>
+${SERIES.map((x) => line(x.key, x.label)).join("")}
+${hasCounts ? "" : `<text class="ins-label" x="${left + pw / 2}" y="${top + ph / 2}" text-anchor="middle">no queue counts yet</text>`}
+<line class="ins-axis" x1="${left}" y1="${stripTop + sh}" x2="${left + pw}" y2="${stripTop + sh}"/>
+<text class="ins-label" x="${left - 4}" y="${stripTop + 4}" text-anchor="end">${smax}</text>
+<text class="ins-label" x="${left - 4}" y="${stripTop + sh + 4}" text-anchor="end">0</text>
+${activity}
 <text class="ins-label" x="${left}" y="${H - 6}">−${minutes} min</text>
 <text class="ins-label" x="${left + pw / 2}" y="${H - 6}" text-anchor="middle">−${Math.round(minutes / 2)} min</text>
 <text class="ins-label" x="${left + pw}" y="${H - 6}" text-anchor="end">now</text>
-${bars}${finished}${line("queued")}${line("running")}
-${hasCounts ? "" : `<text class="ins-label" x="${left + pw / 2}" y="${top + ph / 2}" text-anchor="middle">no queue counts yet</text>`}
 </svg>
-<p class="ins-legend"><span class="key ins-queued-key"></span>queued <span class="key ins-running-key"></span>running <span class="key ins-failures-key"></span>failed attempts per minute <span class="key ins-finished-key"></span>finished</p>`;
+<p class="ins-legend">Tasks at the end of each minute: ${legend}. Below, runs ended per minute (own scale): <span class="key ins-finished-key"></span>completed or ended <span class="key ins-failures-key"></span>failed attempts</p>`;
 }
 
 export function renderInsights(s: InsightsSnapshot, header: string): string {
