@@ -24,3 +24,24 @@ export function durationsFromScheduled(answer: unknown): Map<string, number> | u
   }
   return out;
 }
+
+/** What the timeline takes from a running runtime: its last durations and its parallel limit. */
+export interface RuntimeScheduleFacts {
+  durations: Map<string, number> | undefined;
+  /** `maxScheduledRuns` of the runtime's `status` (`--max-scheduled`); undefined from a runtime that does not say. */
+  parallelLimit: number | undefined;
+}
+
+/**
+ * From the runtime's `status` reply (RuntimeStatus: `scheduled` is the same list the `scheduled`
+ * op returns, `maxScheduledRuns` the limit the runtime really applies). Pure.
+ */
+export function scheduleFactsFromStatus(status: unknown): RuntimeScheduleFacts {
+  if (!status || typeof status !== "object") return { durations: undefined, parallelLimit: undefined };
+  const o = status as Record<string, unknown>;
+  const limit = o.maxScheduledRuns;
+  return {
+    durations: durationsFromScheduled(o.scheduled),
+    parallelLimit: typeof limit === "number" && Number.isInteger(limit) && limit >= 1 ? limit : undefined,
+  };
+}

@@ -14,7 +14,7 @@ import { renderSvg } from "../../../runtime/src/timeline/svg";
 import { collisionNotes, summaryLine } from "../../../runtime/src/timeline/text";
 import { maintenanceOffsetMinutes, readSettings } from "../config";
 import { isUnknownOp } from "../runtime-api";
-import { durationsFromScheduled } from "./durations";
+import { scheduleFactsFromStatus, type RuntimeScheduleFacts } from "./durations";
 import { makeNonce, panelHtml } from "./html";
 import { renderInsights, renderInsightsUnavailable } from "./insights-view";
 import type { ShowTimelineOptions } from "./options";
@@ -36,9 +36,16 @@ export interface TimelineDeps {
   runtime?: RuntimeLike;
 }
 
-const INSIGHTS_POLL_MS = 2000;
+/**
+ * Insights are asked for when the runtime pushes an event (coalesced), when the tab shows and when
+ * the runtime comes or goes; nothing polls for data. This slow timer only keeps the relative
+ * times ("in 3 min", "for 2 min") and the chart's sliding hour current while nothing happens.
+ */
+const INSIGHTS_RELABEL_MS = 30_000;
+/** Events arrive in bursts (a batch of tasks): one request per burst. */
+const INSIGHTS_COALESCE_MS = 250;
 const FOLLOW_NOW_MS = 60_000;
-const DURATIONS_TTL_MS = 15_000;
+const RUNTIME_FACTS_TTL_MS = 15_000;
 const ALLOWED_COMMANDS = new Set(["modtasks.startRuntime", "modtasks.attachRuntime", "modtasks.showQueue"]);
 
 export class TimelinePanel implements vscode.Disposable {
@@ -59,7 +66,10 @@ export class TimelinePanel implements vscode.Disposable {
   private followTimer: NodeJS.Timeout | undefined;
   private insightsTimer: NodeJS.Timeout | undefined;
   private insightsBusy = false;
-  private durations: { at: number; map: Map<string, number> | undefined } | undefined;
+  /** Asked again while a request was out: its answer may predate the change, so ask once more. */
+  private insightsAgain = false;
+  /** Last durations and the parallel limit from the runtime's `status`, with when they were read. */
+  private facts: { at: number; facts: RuntimeScheduleFacts } | undefined;
 
   /** Opens the panel (or brings the open one forward) and applies the options. */
   static show(context: vscode.ExtensionContext, deps: TimelineDeps, options: ShowTimelineOptions = {}): TimelinePanel {
@@ -112,12 +122,12 @@ export class TimelinePanel implements vscode.Disposable {
     if (deps.runtime) {
       this.disposables.push(
         deps.runtime.onDidChangeState(() => {
-          this.durations = undefined;
+          this.facts = undefined;
           this.scheduleRender();
           void this.refreshInsights();
         }),
         deps.runtime.onDidReceiveEvent((e) => {
-          if (e.event.startsWith("scheduled-")) this.durations = undefined;
+          if (e.event.startsWith("scheduled-") || e.event === "reloaded") this.facts = undefined;
           this.scheduleInsights();
         }),
       );
@@ -238,18 +248,19 @@ export class TimelinePanel implements vscode.Disposable {
     this.renderTimer = setTimeout(() => void this.render(), delay);
   }
 
-  private async lastDurations(): Promise<Map<string, number> | undefined> {
+  /** The connected runtime's last durations and parallel limit (none without a runtime: the defaults apply). */
+  private async runtimeFacts(): Promise<RuntimeScheduleFacts> {
     const rt = this.deps.runtime;
-    if (!rt?.connected) return undefined;
-    if (this.durations && Date.now() - this.durations.at < DURATIONS_TTL_MS) return this.durations.map;
-    let map: Map<string, number> | undefined;
+    if (!rt?.connected) return { durations: undefined, parallelLimit: undefined };
+    if (this.facts && Date.now() - this.facts.at < RUNTIME_FACTS_TTL_MS) return this.facts.facts;
+    let facts: RuntimeScheduleFacts;
     try {
-      map = durationsFromScheduled(await rt.request<unknown>("scheduled"));
+      facts = scheduleFactsFromStatus(await rt.request<unknown>("status"));
     } catch {
-      map = undefined;
+      facts = { durations: undefined, parallelLimit: undefined };
     }
-    this.durations = { at: Date.now(), map };
-    return map;
+    this.facts = { at: Date.now(), facts };
+    return facts;
   }
 
   /** Computes the layout for the current state and sends the SVG. */
@@ -264,7 +275,7 @@ export class TimelinePanel implements vscode.Disposable {
     try {
       const { tasks, uris } = await workspaceTimelineTasks(this.deps.modules, { dialect: settings.cronDialect, crontabZone: crontabRuntz });
       this.uris = uris;
-      const durations = await this.lastDurations();
+      const { durations, parallelLimit } = await this.runtimeFacts();
       const from = this.state.from ?? Math.floor(Date.now() / 60_000) * 60_000;
       const t = computeTimeline(tasks, {
         from,
@@ -272,7 +283,8 @@ export class TimelinePanel implements vscode.Disposable {
         displayZone: this.state.zone,
         localZone: local,
         maintenanceOffsetMinutes: maintenance,
-        parallelLimit: DEFAULT_PARALLEL_LIMIT,
+        // The limit the connected runtime applies (`--max-scheduled`), else the runtime's default.
+        parallelLimit: parallelLimit ?? DEFAULT_PARALLEL_LIMIT,
         ...(durations ? { lastDurations: durations } : {}),
       });
       this.timeline = t;
@@ -283,7 +295,7 @@ export class TimelinePanel implements vscode.Disposable {
         state,
         svg,
         heading: `Times in ${t.displayZone.label} · ${t.fromText} → ${t.toText}${t.rows.some((r) => r.zoneLabel.startsWith("maintenance")) ? ` · maintenance offset ${t.maintenanceOffsetMinutes} min` : ""}`,
-        summary: tasks.length ? summaryLine(t) : "No scheduled task (<task> with a runat, or a crontab line) in this workspace.",
+        summary: tasks.length ? `${summaryLine(t)}${parallelLimit !== undefined ? " (the running runtime's limit)" : ""}` : "No scheduled task (<task> with a runat, or a crontab line) in this workspace.",
         notes: notesOf(t),
         zones: zoneChoices(t, local),
         followsNow: this.state.from === null,
@@ -314,7 +326,7 @@ export class TimelinePanel implements vscode.Disposable {
     if (this.state.from === null) this.followTimer = setInterval(() => void this.render(), FOLLOW_NOW_MS);
     if (this.state.tab === "insights") {
       void this.refreshInsights();
-      this.insightsTimer = setInterval(() => void this.refreshInsights(), INSIGHTS_POLL_MS);
+      this.insightsTimer = setInterval(() => void this.refreshInsights(), INSIGHTS_RELABEL_MS);
     }
   }
 
@@ -324,12 +336,16 @@ export class TimelinePanel implements vscode.Disposable {
     this.insightsSoon = setTimeout(() => {
       this.insightsSoon = undefined;
       void this.refreshInsights();
-    }, 500);
+    }, INSIGHTS_COALESCE_MS);
   }
 
   /** Asks the runtime for its `insights` snapshot; says why when there is none. */
   async refreshInsights(): Promise<void> {
-    if (!this.ready || this.insightsBusy || this.state.tab !== "insights") return;
+    if (!this.ready || this.state.tab !== "insights") return;
+    if (this.insightsBusy) {
+      this.insightsAgain = true;
+      return;
+    }
     const rt = this.deps.runtime;
     if (!rt?.connected) {
       this.post({ type: "insights", state: "no-runtime", html: renderInsightsUnavailable("no-runtime") });
@@ -346,6 +362,10 @@ export class TimelinePanel implements vscode.Disposable {
       else this.post({ type: "insights", state: "error", html: renderInsightsUnavailable("error", (e as Error).message) });
     } finally {
       this.insightsBusy = false;
+      if (this.insightsAgain) {
+        this.insightsAgain = false;
+        void this.refreshInsights();
+      }
     }
   }
 
