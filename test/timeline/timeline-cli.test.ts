@@ -5,12 +5,13 @@
  * puts them.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { CliError } from "../../runtime/src/cli/command";
 import { run } from "../../runtime/src/cli/timeline";
+import { openStore } from "../../runtime/src/queue/open-store";
 import type { Browser } from "../e2e/lib/playwright";
 import { launchChromium, SHOTS_DIR, type DomDocument } from "./chromium";
 
@@ -20,21 +21,25 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const FIXED = ["--from", "2026-03-28T12:00:00+01:00", "--tz", "Europe/Amsterdam", "--crontab-tz", "UTC"];
 
-/** Runs the command in-process with a fixed maintenance offset and a state dir of its own. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+/**
+ * Runs the command in-process with a fixed maintenance offset, a state dir of its own and no
+ * MODTASKS_DB (the task database is found by the rule, or named with --db), at a fixed now.
+ */
+async function cli(args: string[], now = "2026-03-28T11:00:00Z"): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const saved = { o: process.env.WEBHARE_MAINTENANCE_OFFSET, s: process.env.MODTASKS_STATE_DIR };
+  const saved = { o: process.env.WEBHARE_MAINTENANCE_OFFSET, s: process.env.MODTASKS_STATE_DIR, d: process.env.MODTASKS_DB };
   process.env.WEBHARE_MAINTENANCE_OFFSET = "60";
   process.env.MODTASKS_STATE_DIR = tmp;
+  delete process.env.MODTASKS_DB;
   try {
-    const code = await run(args, { out: (t) => out.push(t), err: (t) => err.push(t) }, () => Date.parse("2026-03-28T11:00:00Z"));
+    const code = await run(args, { out: (t) => out.push(t), err: (t) => err.push(t) }, () => Date.parse(now));
     return { code, out: out.join(""), err: err.join("") };
   } catch (e) {
     if (e instanceof CliError) return { code: e.exitCode, out: out.join(""), err: `${err.join("")}${e.message}\n` };
     throw e;
   } finally {
-    for (const [k, v] of [["WEBHARE_MAINTENANCE_OFFSET", saved.o], ["MODTASKS_STATE_DIR", saved.s]] as const) {
+    for (const [k, v] of [["WEBHARE_MAINTENANCE_OFFSET", saved.o], ["MODTASKS_STATE_DIR", saved.s], ["MODTASKS_DB", saved.d]] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -96,12 +101,75 @@ describe("modtasks timeline (text)", () => {
     assert.equal(j.displayZone.name, "Europe/Amsterdam");
   });
 
+  test("the default start is now to the minute, as in the VS Code panel", async () => {
+    const r = await cli([join(FIXTURES, "dstmod"), "--tz", "UTC"], "2026-03-28T11:22:06.663Z");
+    assert.equal(r.code, 0);
+    assert.equal(r.out.split("\n")[0], "Schedule 2026-03-28T11:22:00+00:00 → 2026-03-29T11:22:00+00:00 (24 h), times in UTC");
+  });
+
   test("usage errors exit 2 with the reason", async () => {
     assert.deepEqual(await cli([FIXTURES, "--tz", "Mars/Base"]).then((r) => [r.code, /unknown time zone 'Mars\/Base'/.test(r.err)]), [2, true]);
     assert.deepEqual(await cli([FIXTURES, "--hours", "0"]).then((r) => [r.code, r.err]), [2, "option '--hours' needs a whole number 1-744, got '0'\n"]);
     assert.deepEqual(await cli([FIXTURES, "--from", "tomorrow"]).then((r) => r.code), 2);
     assert.deepEqual(await cli([join(FIXTURES, "nope")]).then((r) => [r.code, r.err]), [2, `no such folder: ${join(FIXTURES, "nope")}\n`]);
     assert.deepEqual(await cli([tmp]).then((r) => [r.code, r.err]), [2, `no moduledefinition.xml or crontab file under ${tmp}\n`]);
+    assert.deepEqual(await cli([FIXTURES, "--db", "mysql://x"]).then((r) => r.code), 2);
+    assert.deepEqual(await cli([FIXTURES, "--db", "sqlite:x.db", "--no-db"]).then((r) => r.code), 2);
+  });
+});
+
+describe("modtasks timeline: last durations from the task database", () => {
+  /** A copy of the fixtures with a task database where `modtasks run` would put it (beside the one module). */
+  const ws = join(tmp, "ws");
+  const dbFile = join(ws, "dstmod", ".modtasks", "tasks.db");
+  const elsewhere = join(tmp, "other.db");
+  const at = (iso: string) => Date.parse(iso);
+
+  before(async () => {
+    cpSync(FIXTURES, ws, { recursive: true });
+    mkdirSync(join(ws, "dstmod", ".modtasks"));
+    // The scheduler's own table (migrated by openStore): sixhourly's last run took 6 h 40 min;
+    // nightly runs now (a start after its last end: nothing learned).
+    for (const [file, rows] of [
+      [dbFile, [["dstmod:sixhourly", at("2026-03-27T18:30:00Z"), at("2026-03-28T01:10:00Z")], ["dstmod:nightly", at("2026-03-28T02:00:00Z"), at("2026-03-27T02:30:00Z")]]],
+      [elsewhere, [["dstmod:sixhourly", at("2026-03-27T18:30:00Z"), at("2026-03-27T18:35:00Z")]]],
+    ] as const) {
+      const store = await openStore({ kind: "sqlite", path: file });
+      await store.transaction(async (tx) => {
+        for (const [name, start, end] of rows) await tx.execute("INSERT INTO modtasks_timed (name, schedule, last_start, last_end) VALUES ($1, $2, $3, $4)", [name, "x", start, end]);
+      });
+      await store.close();
+    }
+  });
+
+  test("found as `modtasks run` finds it (beside the modules): runs that overlap their previous one are flagged", async () => {
+    const r = await cli([ws, ...FIXED]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, `note: last durations of 1 scheduled task(s) from sqlite:${dbFile}\n`);
+    assert.match(r.out, /5 runs overlapping the previous run/);
+    assert.match(r.out, /2026-03-28T18:30:00\+01:00  dstmod:sixhourly .* \[overlaps its previous run: the last one took 6 h 40 min\]/);
+  });
+
+  test("--db names another database; --duration wins over it; --no-db reads none", async () => {
+    const other = await cli([ws, ...FIXED, "--db", `sqlite:${elsewhere}`]);
+    assert.equal(other.err, `note: last durations of 1 scheduled task(s) from sqlite:${elsewhere}\n`);
+    assert.doesNotMatch(other.out, /overlap/, "5 minutes do not reach the next run");
+    const explicit = await cli([ws, ...FIXED, "--duration", "dstmod:sixhourly=1"]);
+    assert.equal(explicit.err, `note: last durations of 0 scheduled task(s) from sqlite:${dbFile}\n`);
+    assert.doesNotMatch(explicit.out, /overlap/);
+    const none = await cli([ws, ...FIXED, "--no-db"]);
+    assert.equal(none.err, "");
+    assert.doesNotMatch(none.out, /overlap/);
+  });
+
+  test("no database where the rule looks: nothing is read and nothing is created; a --db that cannot be read exits 1", async () => {
+    const r = await cli([FIXTURES, ...FIXED]);
+    assert.deepEqual([r.code, r.err], [0, ""]);
+    assert.equal(existsSync(join(FIXTURES, "dstmod", ".modtasks")), false);
+    const missing = join(tmp, "missing.db");
+    const bad = await cli([ws, ...FIXED, "--db", missing]);
+    assert.deepEqual([bad.code, bad.err], [1, `cannot read last durations from sqlite:${missing}: no task database at ${missing}\n`]);
+    assert.equal(existsSync(missing), false);
   });
 });
 
