@@ -186,9 +186,11 @@ export class RuntimeHandle {
 
   /**
    * Runs a scheduled task (`module:tag`) now, or no later than `when`. A request while a run is
-   * already due changes nothing (WebHare). Resolves when that run has finished, with how it went.
+   * already due changes nothing (WebHare). A disabled task runs once and stays disabled. Resolves
+   * when that run has finished (on whichever node ran it), with how it went; `warning` is what
+   * a successful run wrote to stderr.
    */
-  async scheduleTimedTask(name: string, opts: { when?: Date | number } = {}): Promise<{ ok: boolean; error: string | null; start: number }> {
+  async scheduleTimedTask(name: string, opts: { when?: Date | number } = {}): Promise<{ ok: boolean; error: string | null; warning?: string | null; start: number }> {
     const when = opts.when === undefined ? undefined : opts.when instanceof Date ? opts.when.getTime() : opts.when;
     try {
       await this.control.connect();

@@ -9,13 +9,14 @@ import { iso } from "./format";
 const HELP = `usage: modtasks scheduled <action> [options]   (needs a running runtime)
 
   list                    scheduled tasks: next run, last run, state
-  trigger MODULE:TAG      run now; waits until that run finished (exit 1 if it failed)
+  trigger MODULE:TAG      run now (also when disabled: once, it stays disabled);
+                          waits until that run finished (exit 1 if it failed)
   enable MODULE:TAG       enable a scheduled task
   disable MODULE:TAG      disable it (no runs until enabled again)
 
   --db URL   task database (default: .modtasks/tasks.db beside the modules)
   --json     machine-readable output
-  --no-wait  (trigger) return once the run is requested
+  --no-wait  (trigger) return once the runtime has stored the request
 `;
 
 export async function run(args: string[], defaultAction?: string): Promise<number> {
@@ -41,7 +42,7 @@ export async function run(args: string[], defaultAction?: string): Promise<numbe
           list,
           list.length
             ? list
-                .map((t) => `${t.name}  ${t.runat || "(no runat)"}${t.runtz ? ` ${t.runtz}` : ""}  next ${iso(t.nextRun)}  last ${iso(t.lastRun)} ${t.lastOk === false ? `FAILED: ${(t.lastError ?? "").split("\n")[0]}` : t.lastOk ? "ok" : ""}${t.running ? "  RUNNING" : ""}${t.enabled ? "" : "  disabled"}${t.unrunnable ? `  cannot run: ${t.unrunnable}` : ""}`)
+                .map((t) => `${t.name}  ${t.runat || "(no runat)"}${t.runtz ? ` ${t.runtz}` : ""}  next ${iso(t.nextRun)}  last ${iso(t.lastRun)} ${lastOutcome(t)}${t.running ? "  RUNNING" : ""}${t.enabled ? "" : "  disabled"}${t.unrunnable ? `  cannot run: ${t.unrunnable}` : ""}`)
                 .join("\n")
             : "no scheduled tasks",
         );
@@ -50,12 +51,14 @@ export async function run(args: string[], defaultAction?: string): Promise<numbe
       case "trigger": {
         if (!name) throw new CliError("trigger: expected MODULE:TAG");
         if (options["no-wait"]) {
-          void client.request("trigger", { name }).catch(() => {});
+          // Wait for the runtime's acknowledgement (the request is stored), not for the run:
+          // closing the connection before the request arrived would lose it.
+          await client.request("trigger", { name, wait: false });
           out({ requested: name }, `requested a run of ${name}`);
           return 0;
         }
-        const r = await client.request<{ ok: boolean; error: string | null; start: number }>("trigger", { name });
-        out(r, r.ok ? `${name} ran at ${iso(r.start)}: ok` : `${name} ran at ${iso(r.start)} and failed: ${r.error}`);
+        const r = await client.request<{ ok: boolean; error: string | null; warning?: string | null; start: number }>("trigger", { name });
+        out(r, r.ok ? `${name} ran at ${iso(r.start)}: ok${r.warning ? ` (warning: ${firstLine(r.warning)})` : ""}` : `${name} ran at ${iso(r.start)} and failed: ${r.error}`);
         return r.ok ? 0 : 1;
       }
       case "enable":
@@ -74,4 +77,13 @@ export async function run(args: string[], defaultAction?: string): Promise<numbe
   } finally {
     client.close();
   }
+}
+
+const firstLine = (s: string) => s.split("\n")[0]!;
+
+/** How the last run went: a failure's first line, or ok with the warning (stderr with exit 0) if any. */
+function lastOutcome(t: TimedTaskState): string {
+  if (t.lastOk === false) return `FAILED: ${firstLine(t.lastError ?? "")}`;
+  if (t.lastOk) return t.lastWarning ? `ok, warning: ${firstLine(t.lastWarning)}` : "ok";
+  return "";
 }

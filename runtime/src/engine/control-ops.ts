@@ -111,8 +111,10 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
 
   server.handle("trigger", async (req) => {
     const when = req.when === undefined || req.when === null ? undefined : Number(req.when);
+    // wait: false answers once the request is stored (`modtasks trigger --no-wait`).
+    if (req.wait === false) return { requested: String(req.name), after: await rt.scheduler.request(String(req.name), when) };
     const done = await rt.scheduler.trigger(String(req.name), when);
-    return { ok: done.ok, error: done.error, start: done.start };
+    return { ok: done.ok, error: done.error, warning: done.warning, start: done.start };
   });
 
   server.handle("set-enabled", async (req) => {

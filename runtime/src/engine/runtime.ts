@@ -274,7 +274,10 @@ export class Runtime {
       this.remoteEphemerals = remote;
       this.unlisten.push(
         await this.store.listen("modtasks_ephemeral", () => remote.notified()),
-        await this.store.listen("modtasks_events", (payload) => remote.onEvent(payload)),
+        await this.store.listen("modtasks_events", (payload) => {
+          remote.onEvent(payload);
+          this.scheduler.noteFinishedElsewhere(payload); // a triggered run that another node ran
+        }),
       );
     }
     this.unlisten.push(
@@ -532,6 +535,7 @@ export class Runtime {
       env: this.childEnv({ MODTASKS_TASK: task.name }),
       timeoutMs: (task.timeoutMinutes || 60) * 60_000,
       timeoutMinutes: task.timeoutMinutes || 60,
+      clock: this.opts.clock ?? realClock,
       signal,
       onOutput: (stream, text) => this.log(stream === "stderr" ? "warn" : "info", `[${task.name}] ${text.trimEnd()}`),
     });
