@@ -1,4 +1,4 @@
-import type { Client, Pool, PoolClient, PoolConfig } from "pg";
+import type { Client, Pool, PoolConfig } from "pg";
 import { describeDb, sessionName } from "./db-config";
 import { migrateSchema } from "./schema";
 import { postgresDialect } from "./sql-dialect";
@@ -49,7 +49,7 @@ export class PostgresStore extends SqlQueueStore {
     this.pool.on("error", () => {});
   }
 
-  private executor(c: PoolClient | Pool): SqlExecutor {
+  private executor(c: Pool): SqlExecutor {
     return {
       query: async <R>(sql: string, params?: readonly unknown[]) => (await c.query(sql, params as unknown[])).rows as R[],
       execute: async (sql: string, params?: readonly unknown[]) => ({ changes: (await c.query(sql, params as unknown[])).rowCount ?? 0 }),
@@ -91,30 +91,74 @@ export class PostgresStore extends SqlQueueStore {
     await this.pool.end();
   }
 
+  /**
+   * One transaction on a client of its own. pg-pool takes its 'error' listener off a client for
+   * as long as it is checked out, and a session that dies meanwhile (terminated by another node
+   * fencing this one, or the network gone) emits 'error': with no listener that kills the
+   * process. So one is attached here; the transaction then fails with a ConnectionLostError at
+   * its next statement (or at once, if one is running), and the dead client is discarded.
+   */
   protected async inTransaction<T>(fn: (exec: SqlExecutor, afterCommit: (cb: () => void) => void) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let lost: Error | undefined;
+    let committing = false;
+    const onError = (e: Error) => {
+      lost ??= e;
+    };
+    client.on("error", onError);
+    const run = async (sql: string, params?: readonly unknown[]) => {
+      if (lost) throw new ConnectionLostError(lost, committing);
+      try {
+        return await client.query(sql, params as unknown[]);
+      } catch (e) {
+        throw lost ? new ConnectionLostError(lost, committing) : e;
+      }
+    };
+    const exec: SqlExecutor = {
+      query: async <R>(sql: string, params?: readonly unknown[]) => (await run(sql, params)).rows as R[],
+      execute: async (sql: string, params?: readonly unknown[]) => ({ changes: (await run(sql, params)).rowCount ?? 0 }),
+    };
     const callbacks: (() => void)[] = [];
     let broken = false;
     try {
-      await client.query("BEGIN");
-      const result = await fn(this.executor(client), (cb) => void callbacks.push(cb));
-      await client.query("COMMIT");
+      await run("BEGIN");
+      const result = await fn(exec, (cb) => void callbacks.push(cb));
+      committing = true;
+      await run("COMMIT");
       for (const cb of callbacks) cb();
       return result;
     } catch (e) {
-      try {
-        await client.query("ROLLBACK");
-      } catch {
-        broken = true; // the connection itself failed: do not return it to the pool
+      if (!lost) {
+        try {
+          await client.query("ROLLBACK");
+        } catch {
+          broken = true; // the connection itself failed: do not return it to the pool
+        }
       }
-      throw e;
+      throw lost && !(e instanceof ConnectionLostError) ? new ConnectionLostError(lost, committing) : e;
     } finally {
-      client.release(broken);
+      client.removeListener("error", onError);
+      client.release(broken || lost !== undefined);
     }
   }
 
   protected read<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T> {
     return fn(this.executor(this.pool));
+  }
+}
+
+/**
+ * The database session of a transaction died under it (terminated, or the connection dropped).
+ * The server rolls back an open transaction when its session ends, so nothing of it was
+ * committed, unless the connection died while COMMIT itself was under way.
+ */
+export class ConnectionLostError extends Error {
+  constructor(cause: Error, duringCommit: boolean) {
+    super(
+      `the database connection was lost during the transaction (${cause.message}); ${duringCommit ? "it may or may not have committed" : "nothing of it was committed"}`,
+      { cause },
+    );
+    this.name = "ConnectionLostError";
   }
 }
 
