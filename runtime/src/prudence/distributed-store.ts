@@ -74,18 +74,23 @@ export class DistributedStore {
   }
 
   /**
-   * Claims pending rows this node may run. Node names are plain (letters, digits, `_.-`), so a
-   * quoted name inside the JSON list of targets is an exact match.
+   * Claims pending rows this node may run: untargeted ones, and those whose JSON list of targets
+   * holds exactly this node name (compared as JSON strings by the database, not with LIKE, in
+   * which `_` and `%` of a name would be wildcards: "web_1" must not take work for "web-1").
    */
   async claim(node: string, owner: string, limit: number): Promise<DistributedRow[]> {
-    const skip = this.store.kind === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
+    const pg = this.store.kind === "postgres";
+    const skip = pg ? "FOR UPDATE SKIP LOCKED" : "";
+    const targeted = pg
+      ? `EXISTS (SELECT 1 FROM jsonb_array_elements_text(CAST(targets AS jsonb)) AS t(name) WHERE t.name = $2)`
+      : `EXISTS (SELECT 1 FROM json_each(targets) WHERE json_each.value = $2)`;
     return this.store.transaction(async (tx) =>
       (
         await tx.query<Record<string, unknown>>(
           `UPDATE modtasks_distributed SET state = 'running', claimed_by = $1, node = $2
-           WHERE id IN (SELECT id FROM modtasks_distributed WHERE state = 'pending' AND (targets IS NULL OR targets LIKE $3) ORDER BY id LIMIT $4 ${skip})
+           WHERE id IN (SELECT id FROM modtasks_distributed WHERE state = 'pending' AND (targets IS NULL OR ${targeted}) ORDER BY id LIMIT $3 ${skip})
            RETURNING ${COLS}`,
-          [owner, node, `%${JSON.stringify(node)}%`, limit],
+          [owner, node, limit],
         )
       ).map(toRow),
     );
