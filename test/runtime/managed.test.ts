@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, beforeEach, describe, it, mock } from "node:test";
 import { openRuntime } from "../../runtime/src/api/runtime-handle";
+import { buildTaskRows } from "../../runtime/src/queue/scheduling";
 import { MAX_TIMER_MS } from "../../runtime/src/workers/long-timeout";
 import { DATABASES } from "../helpers/stores";
 import { type Harness, pidAlive, schedule, startHarness } from "./harness";
@@ -65,7 +66,7 @@ for (const dbut of DATABASES) {
       ["none", "No resolution selected for the current task"],
       ["double", "A resolution was already selected for this task"],
       ["throw", "boom from the task"],
-      ["bad-result", "Task response result is not an object|null"],
+      ["bad-result", "Task response result is not an object|null, but number"],
     ] as const) {
       it(`treats '${action}' as a temporary failure: ${message}`, async () => {
         const id = await schedule(h, "tmod:ctlclass", { action });
@@ -90,6 +91,33 @@ for (const dbut of DATABASES) {
       assert.match((await h.api.describeTask(id))!.lastError ?? "", /^Task process exited with code 1/);
       const after = await schedule(h, "tmod:ctl", { action: "complete", result: { still: "alive" } });
       assert.deepEqual(await result(after), { still: "alive" });
+    });
+
+    it("accepts an array as the result (an object, as in WebHare)", async () => {
+      assert.deepEqual(await result(await schedule(h, "tmod:ctlclass", { action: "array-result" })), [1, 2, 3]);
+    });
+
+    it("clears the last error when a task completes, or restarts, after a failure (the history keeps it)", async () => {
+      const done = await schedule(h, "tmod:quickretry", { action: "fail-then-complete" });
+      assert.deepEqual(await result(done), { attempt: 2 });
+      const d = (await h.api.describeTask(done))!;
+      assert.deepEqual([d.lastError, d.lastStack, d.errors.map((e) => e.error)], [null, null, ["the first attempt fails"]]);
+
+      // Recorded from before scheduling: the runs may end before schedule() returns the id.
+      const ends: number[] = [];
+      let changed = () => {};
+      const off = h.rt.onEvent((e) => {
+        if (e.event === "task-finished") (ends.push((e as { id: number }).id), changed());
+      });
+      const id = await schedule(h, "tmod:quickretry", { action: "fail-then-restart-later" });
+      await new Promise<void>((resolve) => {
+        changed = () => ends.filter((x) => x === id).length >= 2 && resolve();
+        changed();
+      });
+      off();
+      const r = (await h.api.describeTask(id))!;
+      assert.deepEqual([r.state, r.failures, r.lastError, r.errors.length], ["pending", 0, null, 1]);
+      await h.api.cancelTask(id);
     });
 
     it("restarts chunked work with new data and a reset failure count", async () => {
@@ -130,14 +158,44 @@ for (const dbut of DATABASES) {
       }
     });
 
-    it("records a class that does not extend ManagedTaskBase, and HareScript targets, as failures", async () => {
-      const a = await schedule(h, "tmod:notatask", {});
-      const b = await schedule(h, "tmod:hs", {});
+    it("refuses at schedule time a type whose declaration cannot run, with the declaration's error", async () => {
+      const before = (await h.api.listTasks("*", { limit: 100000 })).length;
+      await assert.rejects(schedule(h, "tmod:notatask", {}), { message: "Cannot schedule tmod:notatask: Objecttype 'NotATask' does not extend from ManagedTaskBase" });
+      await assert.rejects(schedule(h, "tmod:hs", {}), { message: "Cannot schedule tmod:hs: HareScript tasks need a WebHare server" });
+      await assert.rejects(schedule(h, "tmod:missingfile", {}), /^Error: Cannot schedule tmod:missingfile: Unable to find 'lib\/nosuch\.ts' \(.*moduledefinition\.xml:\d+\)$/);
+      await assert.rejects(schedule(h, "tmod:missingexport", {}), /^Error: Cannot schedule tmod:missingexport: Function 'nosuch' is not exported by 'lib\/control\.ts'/);
+      // The same from the types the runtime published (a handle without module folders).
+      const bare = await openRuntime({ db: h.url });
+      try {
+        await assert.rejects(bare.transaction((tx) => tx.scheduleManagedTask("tmod:missingfile", {})), /^Error: Cannot schedule tmod:missingfile: Unable to find/);
+      } finally {
+        await bare.close();
+      }
+      assert.equal((await h.api.listTasks("*", { limit: 100000 })).length, before, "nothing was written");
+    });
+
+    it("records task code that fails only when it runs as a clear failure, and keeps running", async () => {
+      const a = await schedule(h, "tmod:emitter", {});
+      const b = await schedule(h, "tmod:notfunction", {});
       await result(a, { acceptTempFailure: true });
       await result(b, { acceptTempFailure: true });
-      // The checker sees it statically (the same message the editor shows); the worker checks again at run time.
-      assert.match((await h.api.describeTask(a))!.lastError ?? "", /NotATask.* does not extend (from )?ManagedTaskBase/);
-      assert.equal((await h.api.describeTask(b))!.lastError, "HareScript tasks need a WebHare server");
+      assert.equal((await h.api.describeTask(a))!.lastError, "Objecttype 'Emitterish' does not extend from ManagedTaskBase");
+      assert.match((await h.api.describeTask(b))!.lastError ?? "", /^'NOT_A_FUNCTION' in .*control\.ts is not a function$/);
+      assert.deepEqual(await result(await schedule(h, "tmod:ctl", { action: "complete", result: { still: "running" } })), { still: "running" });
+    });
+
+    it("fails a queued task whose type can no longer run with WebHare's message, and keeps running", async () => {
+      // Queued before its declaration broke (written directly: scheduling now refuses it).
+      const info = { name: "tmod:notatask", kind: "managed" as const, moduleName: "tmod", moduleDir: "", priority: 0, timeoutMs: 0, failRescheduleMs: 60_000, maxFailures: -1, cluster: "system:default" };
+      const [id] = await h.rt.store.transaction(async (tx) => {
+        const ids = await tx.insertTasks(buildTaskRows(info, [{}], {}, Date.now()));
+        await tx.notify("modtasks_wake", "");
+        return ids;
+      });
+      await h.api.control.notify("wake");
+      await result(id!, { acceptTempFailure: true });
+      assert.equal((await h.api.describeTask(id!))!.lastError, "Objecttype 'NotATask' does not extend from ManagedTaskBase");
+      await h.api.cancelTask(id!);
     });
 
     it("refuses bad scheduling calls before writing anything", async () => {
@@ -148,6 +206,8 @@ for (const dbut of DATABASES) {
       await assert.rejects(schedule(h, "tmod:ctl", { f: () => 1 }), /data\.f is a function, which is not JSON-serialisable/);
       await assert.rejects(schedule(h, "tmod:ctl", { n: 10n }), /data\.n is a BigInt/);
       await assert.rejects(h.api.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", {}, { priority: "urgentish" as never })), /Invalid priority/);
+      await assert.rejects(h.api.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", {}, { priority: 99999999999999999999 })), { message: "Invalid priority 100000000000000000000: use background, normal, interactive, update, updateinteractive, or an integer from -1000 to 1000" });
+      await assert.rejects(h.api.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", {}, { timeout: 1e300 })), /^Error: Invalid timeout 1e\+300: milliseconds, a whole number/);
       await assert.rejects(h.api.scheduleManagedTask("tmod:ctl", {}), /must be invoked with open work/);
       // Without module folders the types come from what the runtime published; an unknown one
       // is re-read inside the open transaction (on SQLite a read beside it would wait forever).

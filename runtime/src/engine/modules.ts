@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "n
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { evaluateApplicability } from "../definition/applicability";
 import { checkModuleDefinition } from "../definition/check";
+import { CODES } from "../definition/codes";
 import type { ModuleDefinition, QueuedTaskDecl, ScheduledTaskDecl, TargetRef } from "../definition/model";
 import { parseModuleDefinition } from "../definition/parse";
 import { nodeModuleFs } from "../definition/node-fs";
@@ -113,7 +114,9 @@ function taskType(mod: ModuleInfo, def: ModuleDefinition, d: QueuedTaskDecl, err
     if (info.impl.language === "harescript") info.unrunnable = "HareScript tasks need a WebHare server";
     else if (info.impl.language === "other") info.unrunnable = `cannot run '${ref.path}': task code must be TypeScript or JavaScript`;
   }
-  if (error) info.unrunnable = `${error.message} (${def.file}:${lineOf(def, error.span.start)})`;
+  // A class that is no task: WebHare's run-time wording (the editor shows the checker's advice).
+  if (error?.code === CODES.exportNotTaskClass && ref) info.unrunnable = `Objecttype '${ref.exportName ?? "default"}' does not extend from ManagedTaskBase`;
+  else if (error) info.unrunnable = `${error.message} (${def.file}:${lineOf(def, error.span.start)})`;
   else if (!ref) info.unrunnable = "the declaration names neither objectname nor taskrunner";
   return info;
 }

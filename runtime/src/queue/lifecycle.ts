@@ -101,9 +101,8 @@ export function ephemeralResolutionError(resolution: Resolution): string | undef
   return resolution.error || "Task was cancelled";
 }
 
-/** WebHare: a result must be an object or null. */
+/** WebHare: a result must be an object (arrays are objects there too) or null; its message. */
 export function resultError(result: unknown): string | undefined {
-  if (result === undefined || result === null) return undefined;
-  if (typeof result === "object" && !Array.isArray(result)) return undefined;
-  return "Task response result is not an object|null";
+  if (result === undefined || typeof result === "object") return undefined;
+  return `Task response result is not an object|null, but ${typeof result}`;
 }

@@ -81,7 +81,7 @@ export async function finishRun(db: SqlExecutor, d: SqlDialect, f: RunFinish, no
   if (f.resolution.kind === "completed") {
     const done = await db.execute(
       `UPDATE ${T} SET state = 'finished', outcome = 'completed', finished = $3, iterations = iterations + 1, result = $4,
-         lease_owner = NULL, lease_token = NULL, lease_expires = NULL
+         lasterror = NULL, laststack = NULL, lease_owner = NULL, lease_token = NULL, lease_expires = NULL
        WHERE id = $1 AND lease_token = $2 AND state = 'running'`,
       [f.id, f.leaseToken, now, JSON.stringify(f.resolution.result ?? null)],
     );
@@ -114,6 +114,10 @@ export async function finishRun(db: SqlExecutor, d: SqlDialect, f: RunFinish, no
   if (end.error) {
     add("lasterror", end.error.message);
     add("laststack", end.error.stack ?? null);
+  } else {
+    // A restart is progress (WebHare clears lasterrors, as on completion); the history stays.
+    add("lasterror", null);
+    add("laststack", null);
   }
   await db.execute(`UPDATE ${T} SET ${sets.join(", ")} WHERE id = $1 AND lease_token = $2`, params);
   if (end.error) await recordError(db, f.id, { at: now, error: end.error.message, ...(end.error.stack ? { stack: end.error.stack } : {}) });
