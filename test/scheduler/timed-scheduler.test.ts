@@ -14,6 +14,7 @@ import type { QueueStore } from "../../runtime/src/queue/store";
 import { runScript, type ScriptResult } from "../../runtime/src/scheduler/script-runner";
 import { type TimedEvent, type TimedTask, TimedScheduler } from "../../runtime/src/scheduler/timed-scheduler";
 import { TimedStore } from "../../runtime/src/scheduler/timed-store";
+import { clusterMaintenanceOffset } from "../../runtime/src/scheduler/maintenance-offset";
 import { tempDir } from "../helpers/tmp";
 import { FakeClock } from "./fake-clock";
 import { liveGroupMembers } from "./process-group";
@@ -138,6 +139,30 @@ describe("scheduled tasks (fake clock)", { timeout: 60_000 }, () => {
     await rig.scheduler.start();
     assert.deepEqual(await rig.runUntil(at("2026-06-03T00:00:00Z")), ["2026-06-01T02:08:00Z", "2026-06-02T02:08:00Z"]);
     await rig.scheduler.stop();
+  });
+
+  it("runs a maintenance-zone task once a day on two nodes whose machines chose different offsets", async () => {
+    await store.transaction((tx) => tx.execute("DELETE FROM modtasks_meta WHERE key = 'maintenance_offset'"));
+    const warnings: string[] = [];
+    // Each machine has its own random per-installation offset; the database keeps the first node's.
+    const offsets = [
+      await clusterMaintenanceOffset(store, { offsetMinutes: 83, source: "stored" }, (_l, t) => warnings.push(t)),
+      await clusterMaintenanceOffset(store, { offsetMinutes: 200, source: "created" }, (_l, t) => warnings.push(t)),
+    ];
+    assert.deepEqual([offsets, warnings], [[83, 83], []]);
+    const clock = new FakeClock(at("2026-06-01T00:00:00Z"));
+    const rigs = offsets.map((offset, i) => new Rig(store, clock, `node-${i}`, { offset }));
+    for (const r of rigs) await r.scheduler.sync([task({ name: "m:nightly", runat: "45 0 * * *", runtz: "maintenance" })]);
+    for (const r of rigs) await r.scheduler.start();
+    for (let n = clock.nextTimer(); n !== undefined && n <= at("2026-06-03T00:00:00Z"); n = clock.nextTimer()) {
+      clock.advanceTo(n);
+      for (const r of rigs) await r.scheduler.whenQuiet();
+    }
+    assert.deepEqual(rigs.flatMap((r) => r.runs.map((x) => isoOf(x.at))).sort(), ["2026-06-01T02:08:00Z", "2026-06-02T02:08:00Z"], "once a day, at the stored offset");
+    // An explicit offset (WEBHARE_MAINTENANCE_OFFSET, --maintenance-offset) wins on its node, with a warning.
+    assert.equal(await clusterMaintenanceOffset(store, { offsetMinutes: 10, source: "env" }, (_l, t) => warnings.push(t)), 10);
+    assert.match(warnings.join("\n"), /maintenance offset 10 \(WEBHARE_MAINTENANCE_OFFSET\) differs from the 83 this database's other nodes use/);
+    for (const r of rigs) await r.scheduler.stop();
   });
 
   it("runs once after downtime that missed three occurrences, then resumes the schedule", async () => {

@@ -21,6 +21,7 @@ import { realClock, type Clock } from "../scheduler/clock";
 import { runScript } from "../scheduler/script-runner";
 import { type TimedEvent, type TimedTask, TimedScheduler } from "../scheduler/timed-scheduler";
 import { TimedStore } from "../scheduler/timed-store";
+import { clusterMaintenanceOffset } from "../scheduler/maintenance-offset";
 import { resolveMaintenanceOffset, resolveRunTz, type CronDialect, type Zone } from "../cron/index";
 import { DefinitionWatcher } from "./definition-watcher";
 import { takeOverFromDeadNodes } from "./takeover";
@@ -233,8 +234,9 @@ export class Runtime {
       maxParallel: this.opts.maxScheduledRuns ?? 4,
       leaseMs: this.leaseMs,
       dialect: this.opts.runatDialect ?? "webhare",
-      // The same order as the editor: WEBHARE_MAINTENANCE_OFFSET, then the setting/flag, then the stored value.
-      maintenanceOffsetMinutes: resolveMaintenanceOffset({ env: process.env, ...(this.opts.maintenanceOffset !== undefined ? { override: this.opts.maintenanceOffset } : {}) }).offsetMinutes,
+      // The same order as the editor: WEBHARE_MAINTENANCE_OFFSET, then the setting/flag; without
+      // either, the value stored in the database (the first node's), so every node agrees.
+      maintenanceOffsetMinutes: await clusterMaintenanceOffset(this.store, resolveMaintenanceOffset({ env: process.env, ...(this.opts.maintenanceOffset !== undefined ? { override: this.opts.maintenanceOffset } : {}) }), this.log),
       onEvent: (e) => this.emitTimed(e),
       log: this.log,
     });
