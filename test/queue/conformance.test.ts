@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { openStore } from "../../runtime/src/queue/open-store";
 import { SCHEMA_VERSION } from "../../runtime/src/queue/schema";
 import type { NewTaskRow, QueueStore } from "../../runtime/src/queue/store";
+import { DistributedStore } from "../../runtime/src/prudence/distributed-store";
 import { DATABASES } from "../helpers/stores";
 
 const policy = { timeoutMs: 0, failRescheduleMs: 1000, maxFailures: -1 };
@@ -140,18 +141,79 @@ for (const dbut of DATABASES) {
       assert.equal(await store.requestCancel(999_999, 4000, "x"), "missing");
     });
 
-    it("recovers the runs of a dead owner and of expired leases, without counting a failure", async () => {
+    it("recovers the runs of dead owners only, without counting a failure; an expired lease_expires alone takes nothing", async () => {
       await fresh();
       const [a, b, c] = await store.transaction((tx) => tx.insertTasks([row("m:a"), row("m:a"), row("m:a")]));
       await store.claim({ types: ["m:a"], limit: 1, now: 2000, owner: "dead", leaseMs: 100_000 });
-      await store.claim({ types: ["m:a"], limit: 1, now: 2000, owner: "slow", leaseMs: 100 });
+      await store.claim({ types: ["m:a"], limit: 1, now: 2000, owner: "slow", leaseMs: -100_000 });
       await store.claim({ types: ["m:a"], limit: 1, now: 2000, owner: "alive", leaseMs: 100_000 });
-      assert.deepEqual(await store.recoverLeases({ now: 3000, deadOwners: ["dead"] }), [a!, b!]);
+      assert.deepEqual(await store.recoverLeases({ now: 3000, deadOwners: ["dead"] }), [a!]);
       const d = (await store.describe(a!))!;
       assert.deepEqual([d.state, d.failures, d.iterations], ["pending", 0, 1]);
       assert.match(d.errors[0]!.error, /stopped/);
+      assert.equal((await store.describe(b!))!.state, "running", "liveness is the owner's node row, not lease_expires");
       assert.equal((await store.describe(c!))!.state, "running");
-      assert.equal(await store.renewLeases("alive", 500_000), 1);
+      assert.deepEqual(await store.recoverLeases({ deadOwners: [] }), []);
+    });
+
+    it("judges owners by their node heartbeat on the database's clock, and re-checks it while recovering", async () => {
+      await fresh();
+      await store.transaction((tx) => tx.execute("DELETE FROM modtasks_nodes"));
+      for (const i of ["A", "B"]) await store.upsertNode({ name: i.toLowerCase(), instance: i, host: "h", pid: 1, started: 1, info: {} });
+      const [x, y, z] = await store.transaction((tx) => tx.insertTasks([row("m:a"), row("m:a"), row("m:a")]));
+      // Leases that ended long ago by lease_expires: they must not matter.
+      for (const owner of ["A", "B", "C"]) await store.claim({ types: ["m:a"], limit: 1, now: 2000, owner, leaseMs: -100_000 });
+      // B stopped beating a minute ago; C has no node row at all.
+      await store.transaction((tx) => tx.execute("UPDATE modtasks_nodes SET heartbeat = heartbeat - 60000 WHERE instance = 'B'"));
+      const nodes = await store.listNodes();
+      assert.ok(nodes.find((n) => n.instance === "A")!.age < 30_000 && nodes.find((n) => n.instance === "B")!.age >= 60_000, JSON.stringify(nodes));
+      assert.deepEqual(await store.deadOwners(30_000), ["B", "C"]);
+      assert.deepEqual(await store.recoverLeases({ deadOwners: ["A", "B", "C"], staleAfterMs: 30_000 }), [y!, z!], "A beat within the lease: its run stays");
+      assert.equal((await store.describe(x!))!.state, "running");
+      assert.equal(await store.heartbeatNode("b", "B", {}), 1);
+      assert.deepEqual(await store.deadOwners(30_000), [], "B is back, C's runs are gone");
+      await store.transaction((tx) => tx.execute("DELETE FROM modtasks_nodes"));
+    });
+
+    it("lists an owner's running tasks for its reconciliation, and renews their displayed expiry on the database's clock", async () => {
+      await fresh();
+      const [a, b] = await store.transaction((tx) => tx.insertTasks([row("m:a"), row("m:a"), row("m:b")]));
+      const claimed = await store.claim({ types: ["m:a"], limit: 5, now: 2000, owner: "n1", leaseMs: 1000 });
+      assert.equal(await store.requestCancel(b!, 2100, "stop"), "requested");
+      assert.deepEqual(await store.ownedRuns("n1"), [
+        { id: a!, leaseToken: claimed[0]!.leaseToken, started: 2000, cancelRequested: false },
+        { id: b!, leaseToken: claimed[1]!.leaseToken, started: 2000, cancelRequested: true },
+      ]);
+      assert.deepEqual(await store.ownedRuns("n2"), []);
+      const before = Date.now();
+      assert.equal(await store.renewLeases("n1", 60_000), 2);
+      assert.ok((await store.describe(a!))!.leaseExpires! >= before + 60_000 - 1000);
+    });
+
+    it("renews without waiting for a row that a run's open transaction holds locked", { skip: dbut.name === "sqlite" ? "SQLite has one writer: every write waits for a run's transaction" : false, timeout: 30_000 }, async () => {
+      await fresh();
+      await store.transaction((tx) => tx.insertTasks([row("m:a"), row("m:a")]));
+      const [held, free] = await store.claim({ types: ["m:a"], limit: 2, now: 2000, owner: "busy", leaseMs: 1000 });
+      await store.upsertNode({ name: "busy", instance: "busy", host: "h", pid: 1, started: 1, info: {} });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const run = store.transaction(async (tx) => {
+        assert.equal(await tx.lockRun(held!.id, held!.leaseToken), true);
+        locked();
+        await released;
+      });
+      await isLocked;
+      // Before, this waited on the run's row lock until the statement timed out, the heartbeat
+      // failed, and another node fenced the healthy node. Now it skips the locked row.
+      assert.equal(await second.renewLeases("busy", 60_000), 1);
+      assert.equal(await second.heartbeatNode("busy", "busy", {}), 1);
+      assert.deepEqual(await second.deadOwners(30_000), [], "a node whose run holds its row is alive");
+      assert.ok((await second.describe(free!.id))!.leaseExpires! > Date.now());
+      release();
+      await run;
+      await store.transaction((tx) => tx.execute("DELETE FROM modtasks_nodes"));
     });
 
     it("releases unstarted runs as if never claimed, only under their own lease and without a cancel request", async () => {
@@ -222,13 +284,65 @@ for (const dbut of DATABASES) {
     });
 
     it("registers nodes and notices a takeover of the name", async () => {
-      await store.upsertNode({ name: "n1", instance: "i1", host: "h", pid: 1, started: 1, heartbeat: 1, info: { x: 1 } });
-      assert.equal(await store.heartbeatNode("n1", "i1", 2, {}), 1);
-      await store.upsertNode({ name: "n1", instance: "i2", host: "h", pid: 2, started: 2, heartbeat: 2, info: {} });
-      assert.equal(await store.heartbeatNode("n1", "i1", 3, {}), 0);
+      const before = Date.now();
+      await store.upsertNode({ name: "n1", instance: "i1", host: "h", pid: 1, started: 1, info: { x: 1 } });
+      assert.equal(await store.heartbeatNode("n1", "i1", { y: 2 }), 1);
+      const [n] = await store.listNodes();
+      // The database's clock, which on this machine is ours.
+      assert.ok(n!.heartbeat >= before - 1000 && n!.age >= 0 && n!.age < 30_000, JSON.stringify(n));
+      assert.deepEqual(n!.info, { y: 2 });
+      await store.upsertNode({ name: "n1", instance: "i2", host: "h", pid: 2, started: 2, info: {} });
+      assert.equal(await store.heartbeatNode("n1", "i1", {}), 0);
       assert.deepEqual((await store.listNodes()).map((n) => [n.name, n.instance]), [["n1", "i2"]]);
       await store.removeNode("n1", "i2");
       assert.deepEqual(await store.listNodes(), []);
+    });
+
+    it("migrates a fresh database from many connections at once", async () => {
+      const made = await dbut.create();
+      try {
+        const stores = await Promise.all(Array.from({ length: 6 }, () => openStore(made.db)));
+        try {
+          for (const s of stores) assert.equal(await s.getSetting("schema_version"), String(SCHEMA_VERSION));
+        } finally {
+          await Promise.all(stores.map((s) => s.close()));
+        }
+      } finally {
+        await made.cleanup();
+      }
+    });
+
+    it("sends distributed tasks to exactly the named nodes: `_` and `%` in a name are no wildcards", async () => {
+      const dist = new DistributedStore(store);
+      await store.transaction((tx) => tx.execute("DELETE FROM modtasks_distributed"));
+      const [forWeb1, forOdd] = await dist.insert(
+        [
+          { batch: "b1", targets: ["web-1"], module: "m", context: null },
+          { batch: "b2", targets: ['we"b\\%1'], module: "m", context: null },
+        ],
+        1000,
+      );
+      assert.deepEqual(await dist.claim("web_1", "o", 10), [], "web_1 is not web-1");
+      assert.deepEqual(await dist.claim("web%", "o", 10), []);
+      assert.deepEqual(await dist.claim("we", "o", 10), [], "a part of a name is no match");
+      assert.deepEqual((await dist.claim("web-1", "o", 10)).map((r) => r.id), [forWeb1]);
+      assert.deepEqual((await dist.claim('we"b\\%1', "o", 10)).map((r) => r.id), [forOdd], "quotes and backslashes compare as written");
+    });
+
+    it("fails a transaction whose session was terminated with a clear error, and keeps the process alive", { skip: dbut.name === "sqlite" ? "SQLite has no sessions to terminate" : false }, async () => {
+      const failed = store.transaction(async (tx) => {
+        const [me] = await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+        await second.query("SELECT pg_terminate_backend($1)", [me!.pid]);
+        // Until the server has ended the session, and this process has read that: the FATAL
+        // message arrives while the client is idle in the transaction, which used to be an
+        // 'error' event nobody listened to (the process died with "Unhandled 'error' event").
+        while ((await second.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [me!.pid])).length);
+        await new Promise((r) => setImmediate(r));
+        await tx.execute("SELECT 1");
+      });
+      await assert.rejects(failed, (e: Error) => e.name === "ConnectionLostError" && /connection was lost during the transaction.*terminat/i.test(e.message));
+      assert.deepEqual(await store.query<{ one: number }>("SELECT 1 AS one"), [{ one: 1 }], "the store goes on with a new connection");
+      assert.equal(await store.transaction(async (tx) => (await tx.query<{ n: number }>("SELECT 2 AS n"))[0]!.n), 2);
     });
   });
 }

@@ -42,6 +42,8 @@ interface PendingFinish {
  */
 export class Dispatcher {
   private readonly finishes: PendingFinish[] = [];
+  /** Ids of the finishes being written right now (taken out of `finishes` for the transaction). */
+  private readonly writing = new Set<number>();
   private readonly running = new Map<number, { runId: number; leaseToken: string; type: string; started: number }>();
   private pumping = false;
   private again = false;
@@ -100,6 +102,7 @@ export class Dispatcher {
       do {
         this.again = false;
         const batch = this.finishes.splice(0, 500);
+        for (const f of batch) this.writing.add(f.finish.id);
         const typeNames = this.paused ? [] : this.o.types().map((t) => t.name);
         const free = this.o.pool.spare;
         if (!batch.length && (free <= 0 || !typeNames.length)) break;
@@ -129,6 +132,8 @@ export class Dispatcher {
           retryIn = Math.min(10_000, 100 * 2 ** Math.min(this.failureStreak, 7));
           this.o.log("error", `queue transaction failed (retrying in ${retryIn} ms): ${e instanceof Error ? e.message : String(e)}`);
           break;
+        } finally {
+          for (const f of batch) this.writing.delete(f.finish.id);
         }
         batch.forEach((f, i) => {
           this.reportFinish(f.finish.id, f.type, outcomes[i]!, f.finish.resolution.kind === "temporary-failure");
@@ -242,6 +247,7 @@ export class Dispatcher {
     this.releaseTimer = undefined;
     const batch = this.toRelease.splice(0);
     if (!batch.length) return;
+    for (const t of batch) this.writing.add(t.id);
     try {
       await this.o.store.releaseRuns(batch.map((t) => ({ id: t.id, leaseToken: t.leaseToken })));
       if (this.o.store.notifies) await this.o.store.transaction((tx) => tx.notify("modtasks_wake", ""));
@@ -252,6 +258,8 @@ export class Dispatcher {
       this.o.log("warn", `could not hand back ${batch.length} unstarted task(s), retrying: ${e instanceof Error ? e.message : String(e)}`);
       this.releaseTimer = setTimeout(() => void this.flushReleases(), 1000);
       this.releaseTimer.unref?.();
+    } finally {
+      for (const t of batch) this.writing.delete(t.id);
     }
   }
 
@@ -265,6 +273,17 @@ export class Dispatcher {
   /** Whether this dispatcher runs the task now. */
   isRunning(taskId: number): boolean {
     return this.running.has(taskId);
+  }
+
+  /**
+   * Whether this dispatcher still has business with the task's lease: it runs it, or has yet to
+   * write its end or hand it back. A row leased to this node that no dispatcher holds is a stray
+   * (see releaseStrayRuns in takeover.ts).
+   */
+  holds(taskId: number): boolean {
+    return (
+      this.running.has(taskId) || this.writing.has(taskId) || this.finishes.some((f) => f.finish.id === taskId) || this.toRelease.some((t) => t.id === taskId)
+    );
   }
 
   /**

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import type { NodeRow } from "../queue/queue-sql";
+import type { NodeRegistration, NodeRow } from "../queue/queue-sql";
 import { sessionName } from "../queue/db-config";
 import type { QueueStore } from "../queue/store";
 import { TimedStore } from "../scheduler/timed-store";
@@ -8,9 +8,11 @@ import { DistributedStore } from "../prudence/distributed-store";
 
 /**
  * A runtime's registration in the database: a row per node name with a heartbeat, and the lease
- * owner id (`name/pid/start`) its claims carry. Another instance under the same name that is
- * still alive is refused; a dead one (no heartbeat within the lease, or its pid gone on this
- * host) has its running tasks recovered at once and its orphaned workers killed.
+ * owner id (`name/pid/start`) its claims carry. The row is what keeps the instance's runs its
+ * own: they are taken over only once the row is gone or its heartbeat is older than the lease,
+ * by the database's clock (takeover.ts). Another instance under the same name that is still
+ * alive is refused; a dead one (no heartbeat within the lease, or its pid gone on this host) has
+ * its running tasks recovered at once and its orphaned workers killed.
  */
 /** The lease owner id of a runtime instance: unique per process start. */
 export function makeOwner(name: string, started = Date.now()): string {
@@ -30,37 +32,44 @@ export class NodeMembership {
     private readonly log: (level: "info" | "warn" | "error", text: string) => void,
   ) {}
 
-  private row(now: number): NodeRow {
-    return { name: this.name, instance: this.owner, host: this.host, pid: process.pid, started: this.started, heartbeat: now, info: this.info() };
+  private row(): NodeRegistration {
+    return { name: this.name, instance: this.owner, host: this.host, pid: process.pid, started: this.started, info: this.info() };
   }
 
   /** Registers this instance; throws when a live runtime already uses the name. */
   async register(): Promise<void> {
-    const now = Date.now();
     for (const n of await this.store.listNodes()) {
-      const dead = this.isDead(n, now);
+      const dead = this.isDead(n);
       if (n.name === this.name && !dead) {
         throw new Error(
-          `node name '${this.name}' is in use by pid ${n.pid} on ${n.host} (heartbeat ${Math.round((now - n.heartbeat) / 1000)} s ago); stop it or pick another --node-name`,
+          `node name '${this.name}' is in use by pid ${n.pid} on ${n.host} (heartbeat ${Math.round(n.age / 1000)} s ago); stop it or pick another --node-name`,
         );
       }
       if (dead && (n.name === this.name || n.host === this.host)) await this.bury(n);
     }
-    await this.store.upsertNode(this.row(now));
+    await this.store.upsertNode(this.row());
   }
 
-  /** Whether a node's runtime can no longer commit anything. */
-  private isDead(n: NodeRow, now: number): boolean {
+  /**
+   * Whether a node's runtime can no longer commit anything: its pid is gone from this host (the
+   * fast path of a restart on the same machine), or its heartbeat is older than the lease by the
+   * database's clock (never this process's clock, which may be skewed).
+   */
+  private isDead(n: NodeRow): boolean {
     if (n.host === this.host && !pidAlive(n.pid)) return true;
-    return now - n.heartbeat > this.leaseMs;
+    return n.age > this.leaseMs;
   }
 
-  /** Recovers a dead node's tasks and removes its row; kills its orphaned workers on this host first. */
+  /**
+   * Recovers a dead node's tasks and removes its row. Its orphaned workers on this host are
+   * killed and its database sessions terminated first, so none of its runs can still commit.
+   */
   private async bury(n: NodeRow): Promise<void> {
     if (n.host === this.host) {
       const pids = Array.isArray(n.info.workerPids) ? (n.info.workerPids as unknown[]).filter((p): p is number => typeof p === "number") : [];
       for (const pid of pids) killIfWorkerOf(pid, n.instance);
     }
+    await this.store.fenceOwners([n.instance]);
     const recovered = await this.store.recoverLeases({ now: Date.now(), deadOwners: [n.instance] });
     await new TimedStore(this.store).recover(Date.now(), [n.instance]);
     await new DistributedStore(this.store).failClaimsOf([n.instance], Date.now());
@@ -68,11 +77,20 @@ export class NodeMembership {
     await this.store.removeNode(n.name, n.instance);
   }
 
-  /** Renews the heartbeat and this node's leases; false when the row was taken over. */
+  /**
+   * Renews the heartbeat (which is what keeps this node's runs its own); false when the row was
+   * taken over. Then moves the leases' displayed expiry on: that never waits for a run's locked
+   * row, and its failure is no heartbeat failure, since liveness does not depend on it.
+   */
   async beat(): Promise<boolean> {
-    const now = Date.now();
-    const ok = (await this.store.heartbeatNode(this.name, this.owner, now, this.info())) > 0;
-    if (ok) await this.store.renewLeases(this.owner, now + this.leaseMs);
+    const ok = (await this.store.heartbeatNode(this.name, this.owner, this.info())) > 0;
+    if (ok) {
+      try {
+        await this.store.renewLeases(this.owner, this.leaseMs);
+      } catch (e) {
+        this.log("warn", `could not move the displayed lease expiry on (liveness is the heartbeat, which went through): ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     return ok;
   }
 

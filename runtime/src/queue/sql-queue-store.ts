@@ -74,17 +74,20 @@ export abstract class SqlQueueStore implements QueueStore {
     });
   }
 
-  renewLeases(owner: string, until: number) {
-    return this.inTransaction((db) => Q.renewLeases(db, owner, until));
+  renewLeases(owner: string, leaseMs: number) {
+    return this.inTransaction((db) => Q.renewLeases(db, this.dialect, owner, leaseMs));
   }
   releaseRuns(leases: readonly { id: number; leaseToken: string }[]) {
     return this.inTransaction((db) => Q.releaseRuns(db, leases));
   }
-  recoverLeases(opts: { now: number; deadOwners?: readonly string[] }) {
+  recoverLeases(opts: Q.RecoverRequest) {
     return this.inTransaction((db) => Q.recoverLeases(db, this.dialect, opts));
   }
-  expiredOwners(now: number) {
-    return this.read((db) => Q.expiredOwners(db, now));
+  deadOwners(staleAfterMs: number) {
+    return this.read((db) => Q.deadOwners(db, this.dialect, staleAfterMs));
+  }
+  ownedRuns(owner: string) {
+    return this.read((db) => Q.ownedRuns(db, owner));
   }
   abstract fenceOwners(owners: readonly string[]): Promise<number>;
   cancelRequestedRuns(owner: string) {
@@ -124,13 +127,13 @@ export abstract class SqlQueueStore implements QueueStore {
     return this.inTransaction((db) => Q.purgeFinished(db, before));
   }
   listNodes() {
-    return this.read((db) => Q.listNodes(db));
+    return this.read((db) => Q.listNodes(db, this.dialect));
   }
-  upsertNode(n: Q.NodeRow) {
-    return this.inTransaction((db) => Q.upsertNode(db, n));
+  upsertNode(n: Q.NodeRegistration) {
+    return this.inTransaction((db) => Q.upsertNode(db, this.dialect, n));
   }
-  heartbeatNode(name: string, instance: string, now: number, info: Record<string, unknown>) {
-    return this.inTransaction((db) => Q.heartbeatNode(db, name, instance, now, info));
+  heartbeatNode(name: string, instance: string, info: Record<string, unknown>) {
+    return this.inTransaction((db) => Q.heartbeatNode(db, this.dialect, name, instance, info));
   }
   removeNode(name: string, instance: string) {
     return this.inTransaction((db) => Q.removeNode(db, name, instance));

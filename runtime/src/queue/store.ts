@@ -1,4 +1,4 @@
-import type { NodeRow } from "./queue-sql";
+import type { NodeRegistration, NodeRow, OwnedRun, RecoverRequest } from "./queue-sql";
 import type { ClaimedTask, ListTasksOptions, Resolution, TaskRecord, TaskTypePolicy } from "./types";
 
 /**
@@ -105,18 +105,31 @@ export interface QueueStore {
   claim(req: ClaimRequest): Promise<ClaimedTask[]>;
   /** Applies many run ends in one transaction (runs that never touched the database). */
   finishRuns(finishes: RunFinish[], now: number): Promise<FinishOutcome[]>;
-  /** Extends the leases this owner holds on running tasks. */
-  renewLeases(owner: string, until: number): Promise<number>;
+  /**
+   * Moves lease_expires on (database clock + leaseMs) for this owner's running tasks, skipping
+   * rows a run's transaction has locked; never waits. Informational only: liveness is the
+   * owner's node heartbeat (deadOwners).
+   */
+  renewLeases(owner: string, leaseMs: number): Promise<number>;
   /**
    * Gives claimed runs that never started back to pending, as if never claimed (no attempt
    * counted). Only while the lease is still the caller's; a run with a cancel request stays for
    * the cancel to finish. Returns how many went back.
    */
   releaseRuns(leases: readonly { id: number; leaseToken: string }[]): Promise<number>;
-  /** Returns running tasks whose lease expired (or whose owner is listed as dead) to pending. */
-  recoverLeases(opts: { now: number; deadOwners?: readonly string[] }): Promise<number[]>;
-  /** Owners holding running tasks whose lease expired by `now`. */
-  expiredOwners(now: number): Promise<string[]>;
+  /**
+   * Returns the running tasks of the listed dead owners to pending (rows locked by a run's open
+   * transaction are skipped: fence first). With `staleAfterMs`, only while the owner still
+   * looks dead, re-checked in the same statement.
+   */
+  recoverLeases(opts: RecoverRequest): Promise<number[]>;
+  /**
+   * Owners (of running tasks, scheduled runs, or node rows) without a node row whose heartbeat
+   * is younger than `staleAfterMs`, by the database's clock.
+   */
+  deadOwners(staleAfterMs: number): Promise<string[]>;
+  /** Running tasks leased to this owner (for its own reconciliation). */
+  ownedRuns(owner: string): Promise<OwnedRun[]>;
   /**
    * Makes sure the given owners can commit nothing more (PostgreSQL: terminates their sessions,
    * found by application_name). SQLite has one machine and kills orphans by pid instead.
@@ -143,8 +156,10 @@ export interface QueueStore {
   purgeFinished(before: number): Promise<number>;
 
   listNodes(): Promise<NodeRow[]>;
-  upsertNode(n: NodeRow): Promise<void>;
-  heartbeatNode(name: string, instance: string, now: number, info: Record<string, unknown>): Promise<number>;
+  /** Registers (or re-registers) a node; its heartbeat is the database's clock. */
+  upsertNode(n: NodeRegistration): Promise<void>;
+  /** Beats (database clock) for this instance; 0 when another instance took the name over. */
+  heartbeatNode(name: string, instance: string, info: Record<string, unknown>): Promise<number>;
   removeNode(name: string, instance: string): Promise<void>;
 
   /** Small key/value settings that belong to the database (e.g. schema version). */
