@@ -5,6 +5,19 @@ import { parseCrontab, parseSystemCrontab } from "../../runtime/src/crontab/pars
 const at = (text: string, s: { start: number; end: number } | undefined) => (s ? text.slice(s.start, s.end) : undefined);
 
 describe("parseCrontab (Prudence application crontab)", () => {
+  test("a line whose | union has a dead alternative still runs its live one (the runtime arms compiled schedules)", () => {
+    const text = "# leap-proof end of February\n0 0 31 2 *|0 0 L 2 * /tasks/feb/\n";
+    const { entries, findings } = parseCrontab(text);
+    assert.equal(entries.length, 1);
+    const schedule = entries[0]!.compiled.schedule;
+    assert.ok(schedule, "the line is armed, not skipped");
+    assert.equal(new Date(schedule.next(Date.UTC(2027, 0, 1), { kind: "utc" })!).toISOString(), "2027-02-28T00:00:00.000Z");
+    assert.deepEqual(findings.map((f) => [f.code, f.severity, at(text, f.span)]), [["cron-dead-pattern", "warning", "0 0 31 2 *"]]);
+    // The fix's edit is at file offsets too: it removes the dead alternative and its '|'.
+    const edit = findings[0]!.data!.edits![0]!;
+    assert.equal(text.slice(0, edit.span.start) + edit.newText + text.slice(edit.span.end), "# leap-proof end of February\n0 0 L 2 * /tasks/feb/\n");
+  });
+
   test("the manual's examples", () => {
     const text = [
       "# every minute",

@@ -36,5 +36,9 @@ describe("fieldValues", () => {
     const u = parseCron("0 5 * * * | 30 6 * * *", "prudence").schedule!;
     assert.deepEqual(fieldValues(u, "hour", 1)!.values, [6]);
     assert.equal(fieldValues(u, "hour", 2), undefined);
+    // Alternatives keep their numbers when one before them can never run (it is not compiled).
+    const d = parseCron("0 0 31 2 * | 30 6 * * *", "prudence").schedule!;
+    assert.equal(fieldValues(d, "hour", 0), undefined);
+    assert.deepEqual(fieldValues(d, "hour", 1)!.values, [6]);
   });
 });

@@ -38,7 +38,7 @@ describe("webhare dialect: what WebHare rejects is an error at the exact span", 
   });
 
   test("ranges: error with the equivalent list as the fix", () => {
-    expectIssue("0 0 * * 1-5", "webhare", "cron-unsupported-syntax", [8, 11], "1-5", { message: "range '1-5' is not supported by WebHare (use 1,2,3,4,5)", replacement: "1,2,3,4,5" });
+    expectIssue("0 0 * * 1-5", "webhare", "cron-unsupported-syntax", [8, 11], "1-5", { message: "range '1-5' in the day of week field (0-7) is not supported by WebHare (use 1,2,3,4,5)", replacement: "1,2,3,4,5" });
     expectIssue("0 9-17/4 * * *", "webhare", "cron-unsupported-syntax", [2, 8], "9-17/4", { replacement: "9,13,17" });
     expectIssue("0 0 * * MON-FRI", "webhare", "cron-unsupported-syntax", [8, 15], "MON-FRI", { replacement: "1,2,3,4,5" });
     // A whole-field range of every minute is just `*`.
@@ -48,14 +48,14 @@ describe("webhare dialect: what WebHare rejects is an error at the exact span", 
   });
 
   test("names: error with the number as the fix", () => {
-    expectIssue("0 0 * * MON", "webhare", "cron-unsupported-syntax", [8, 11], "MON", { message: "day of week 'MON' is not supported by WebHare (use 1)", replacement: "1" });
-    expectIssue("0 0 * jan *", "webhare", "cron-unsupported-syntax", [6, 9], "jan", { message: "month 'jan' is not supported by WebHare (use 1)", replacement: "1" });
+    expectIssue("0 0 * * MON", "webhare", "cron-unsupported-syntax", [8, 11], "MON", { message: "day of week 'MON' is not supported by WebHare (use 1): the day of week field (0-7) takes numbers only", replacement: "1" });
+    expectIssue("0 0 * jan *", "webhare", "cron-unsupported-syntax", [6, 9], "jan", { message: "month 'jan' is not supported by WebHare (use 1): the month field (1-12) takes numbers only", replacement: "1" });
   });
 
   test("L, W, #, ? and nicknames", () => {
-    expectIssue("0 0 L * *", "webhare", "cron-unsupported-syntax", [4, 5], "L", { message: "'L' (last day of the month) is not supported by WebHare", replacement: null });
-    expectIssue("0 0 15W * *", "webhare", "cron-unsupported-syntax", [4, 7], "15W", { message: /'W' \(nearest weekday\) is not supported by WebHare/ });
-    expectIssue("0 0 * * 5#2", "webhare", "cron-unsupported-syntax", [8, 11], "5#2", { message: /'#' \(nth weekday of the month\) is not supported by WebHare/ });
+    expectIssue("0 0 L * *", "webhare", "cron-unsupported-syntax", [4, 5], "L", { message: "'L' (last day of the month) in the day of month field (1-31) is not supported by WebHare", replacement: null });
+    expectIssue("0 0 15W * *", "webhare", "cron-unsupported-syntax", [4, 7], "15W", { message: /'W' \(nearest weekday\) in the day of month field \(1-31\) is not supported by WebHare/ });
+    expectIssue("0 0 * * 5#2", "webhare", "cron-unsupported-syntax", [8, 11], "5#2", { message: /'#' \(nth weekday of the month\) in the day of week field \(0-7\) is not supported by WebHare/ });
     expectIssue("0 0 ? * 1", "webhare", "cron-unsupported-syntax", [4, 5], "?", { replacement: "*" });
     expectIssue("0 0 * * 5L", "webhare", "cron-unsupported-syntax", [8, 10], "5L", { message: /last weekday of the month/ });
     expectIssue("@daily", "webhare", "cron-unsupported-syntax", [0, 6], "@daily", { message: "'@daily' is not supported by WebHare (use 0 0 * * *)", replacement: "0 0 * * *" });
@@ -73,26 +73,26 @@ describe("webhare dialect: what WebHare rejects is an error at the exact span", 
   });
 
   test("steps", () => {
-    expectIssue("*/0 * * * *", "webhare", "cron-step-zero", [2, 3], "0", { message: "step 0 in minute field" });
+    expectIssue("*/0 * * * *", "webhare", "cron-step-zero", [2, 3], "0", { message: "step 0 in minute field (0-59)" });
     expectIssue("0 */24 * * *", "webhare", "cron-out-of-range", [4, 6], "24", { message: "step 24 in hour field is out of range 1-23" });
-    expectIssue("*/ * * * *", "webhare", "cron-syntax", [1, 2], "/", { message: "'/' must be followed by a step in minute field" });
+    expectIssue("*/ * * * *", "webhare", "cron-syntax", [1, 2], "/", { message: "'/' must be followed by a step in the minute field (0-59)" });
     expectIssue("0 1-5/0 * * *", "extended", "cron-step-zero", [6, 7], "0");
   });
 
   test("lists: WebHare takes numbers only", () => {
-    expectIssue("*,5 * * * *", "webhare", "cron-unsupported-syntax", [0, 1], "*", { message: "'*' in a list is not supported by WebHare (use '*' alone)" });
+    expectIssue("*,5 * * * *", "webhare", "cron-unsupported-syntax", [0, 1], "*", { message: "'*' in a list in the minute field (0-59) is not supported by WebHare (use '*' alone)" });
     expectIssue("*/20,5 * * * *", "webhare", "cron-unsupported-syntax", [0, 4], "*/20", { replacement: "0,20,40" });
-    expectIssue("1,,2 * * * *", "webhare", "cron-syntax", [2, 3], ",", { message: "empty item in the minute list" });
+    expectIssue("1,,2 * * * *", "webhare", "cron-syntax", [2, 3], ",", { message: "empty list item in the minute field (0-59)" });
     expectIssue("1, * * * *", "webhare", "cron-syntax", [1, 2], ",");
     assert.deepEqual(errors("*,5 * * * *", "extended"), []);
   });
 
   test("garbage", () => {
-    expectIssue("0 x * * *", "webhare", "cron-syntax", [2, 3], "x", { message: "unexpected 'x' in hour field (expected a number 0-23)" });
-    expectIssue("0 1.5 * * *", "webhare", "cron-syntax", [3, 4], ".", { message: "unexpected character '.' in hour field" });
+    expectIssue("0 x * * *", "webhare", "cron-syntax", [2, 3], "x", { message: "unexpected 'x' in the hour field (expected a number 0-23)" });
+    expectIssue("0 1.5 * * *", "webhare", "cron-syntax", [3, 4], ".", { message: "unexpected character '.' in the hour field (0-23)" });
     expectIssue("-1 0 * * *", "webhare", "cron-syntax", [0, 1], "-");
     expectIssue("0 0 * * 1|2", "webhare", "cron-unsupported-syntax", [9, 10], "|");
-    expectIssue("0 0 * * 1-", "extended", "cron-syntax", [9, 10], "-", { message: "'-' must be followed by the end of the range in day of week field" });
+    expectIssue("0 0 * * 1-", "extended", "cron-syntax", [9, 10], "-", { message: "'-' must be followed by the end of the range in the day of week field (0-7)" });
   });
 
   test("empty mask", () => {
@@ -173,7 +173,7 @@ describe("prudence and extended dialects", () => {
       assert.deepEqual(errors("59 23 * * tue,fri", d), []);
       assert.deepEqual(errors("0 9-17/2 * JAN-mar Mon-Fri", d), []);
     }
-    expectIssue("0 0 * * monday", "prudence", "cron-unknown-name", [8, 14], "monday", { message: "unknown day of week 'monday' (did you mean MON?)", replacement: "MON" });
+    expectIssue("0 0 * * monday", "prudence", "cron-unknown-name", [8, 14], "monday", { message: "unknown day of week 'monday' (did you mean MON?); the day of week field takes 0-7 or SUN-SAT", replacement: "MON" });
     expectIssue("0 0 * jnu *", "extended", "cron-unknown-name", [6, 9], "jnu", { replacement: "JUN" });
     expectIssue("0 0 * * xyz", "prudence", "cron-unknown-name", [8, 11], "xyz", { message: "unknown day of week 'xyz' (use sun-sat or 0-7)", replacement: null });
     expectIssue("0 0 * * monday", "webhare", "cron-unknown-name", [8, 14], "monday", { replacement: "1" });
@@ -182,9 +182,9 @@ describe("prudence and extended dialects", () => {
   test("L only in the prudence day of month", () => {
     assert.deepEqual(errors("0 0 L * *", "prudence"), []);
     assert.deepEqual(errors("0 0 1,L * *", "prudence"), []);
-    expectIssue("0 0 L * *", "extended", "cron-unsupported-syntax", [4, 5], "L", { message: "'L' (last day of the month) is not supported in the extended dialect" });
+    expectIssue("0 0 L * *", "extended", "cron-unsupported-syntax", [4, 5], "L", { message: "'L' (last day of the month) in the day of month field (1-31) is not supported in the extended dialect" });
     expectIssue("0 0 * * L", "prudence", "cron-unsupported-syntax", [8, 9], "L");
-    expectIssue("0 0 25-L * *", "prudence", "cron-unsupported-syntax", [4, 8], "25-L", { message: "'L' cannot be part of a range; use it alone or in a list" });
+    expectIssue("0 0 25-L * *", "prudence", "cron-unsupported-syntax", [4, 8], "25-L", { message: "'L' cannot be part of a range in the day of month field (1-31); use it alone or in a list" });
     expectIssue("0 L * * *", "prudence", "cron-unsupported-syntax", [2, 3], "L");
   });
 
@@ -197,7 +197,7 @@ describe("prudence and extended dialects", () => {
     // A step counts along the wrapped list (cron4j): 22,0,2.
     const st = parseCron("0 22-2/2 * * *", "prudence").schedule!;
     assert.deepEqual(st.nextRuns(Date.UTC(2026, 0, 1, 12), { kind: "utc" }, 3).map((t) => new Date(t).getUTCHours()), [22, 0, 2]);
-    expectIssue("0 22-2 * * *", "extended", "cron-reversed-range", [2, 6], "22-2", { message: "range 22-2 in hour field is reversed (use 22-23,0-2)", replacement: "22-23,0-2" });
+    expectIssue("0 22-2 * * *", "extended", "cron-reversed-range", [2, 6], "22-2", { message: "range 22-2 in the hour field (0-23) is reversed (use 22-23,0-2)", replacement: "22-23,0-2" });
   });
 
   test("unions: prudence only, spaces around | allowed", () => {
@@ -237,6 +237,94 @@ describe("prudence and extended dialects", () => {
     }
     const r = parseCron("0 12 * * 5-7", "extended").schedule!;
     assert.deepEqual(r.nextRuns(Date.UTC(2026, 0, 1), { kind: "utc" }, 3).map((t) => new Date(t).getUTCDay()), [5, 6, 0]);
+  });
+});
+
+describe("audit fixes", () => {
+  test("every field error names its field and the field's range", () => {
+    // Each: the mask, the dialect, and the field context its error must carry.
+    const cases: [string, CronDialect, string][] = [
+      ["0 1-5 * * *", "webhare", "in the hour field (0-23)"],
+      ["*/5,7 * * * *", "webhare", "in the minute field (0-59)"],
+      ["5/15,7 * * * *", "webhare", "in the minute field (0-59)"],
+      ["*,5 * * * *", "webhare", "in the minute field (0-59)"],
+      ["0 0 ? * *", "webhare", "in the day of month field (1-31)"],
+      ["0 0 L * *", "webhare", "in the day of month field (1-31)"],
+      ["0 L * * *", "prudence", "in the hour field (0-23)"],
+      ["0 0 * * 5L", "prudence", "in the day of week field (0-7)"],
+      ["0 0 15W * *", "webhare", "in the day of month field (1-31)"],
+      ["0 0 * * 5#2", "extended", "in the day of week field (0-7)"],
+      ["0 0 L/2 * *", "prudence", "in the day of month field (1-31)"],
+      ["0 0 25-L * *", "prudence", "in the day of month field (1-31)"],
+      ["0 22-2 * * *", "extended", "in the hour field (0-23)"],
+      ["0 0 * jan *", "webhare", "the month field (1-12)"],
+      ["0 0 * * monday", "prudence", "day of week field takes 0-7 or SUN-SAT"],
+      ["1,,2 * * * *", "webhare", "in the minute field (0-59)"],
+      ["0 1.5 * * *", "webhare", "in the hour field (0-23)"],
+      ["*/ * * * *", "webhare", "in the minute field (0-59)"],
+      ["*/0 * * * *", "webhare", "in minute field (0-59)"],
+      ["0 x * * *", "webhare", "hour field (expected a number 0-23)"],
+      ["0 24 * * *", "webhare", "hour 24 is out of range 0-23"],
+      ["0 */24 * * *", "webhare", "in hour field is out of range 1-23"],
+    ];
+    for (const [mask, dialect, context] of cases) {
+      const errs = errors(mask, dialect);
+      assert.equal(errs.length, 1, `${mask}: ${JSON.stringify(errs)}`);
+      assert.ok(errs[0]!.message.includes(context), `${mask} (${dialect}): '${errs[0]!.message}' lacks '${context}'`);
+    }
+    // The examples of issue #3 still read as the issue says.
+    assert.ok(only("0 0 * * MON", "webhare", "cron-unsupported-syntax").message.startsWith("day of week 'MON' is not supported by WebHare (use 1)"));
+    assert.ok(only("*/0 * * * *", "webhare", "cron-step-zero").message.startsWith("step 0 in minute field"));
+    assert.equal(only("13 24 * * *", "webhare", "cron-out-of-range").message, "hour 24 is out of range 0-23");
+  });
+
+  test("fix titles quote the replacement", () => {
+    assert.equal(only("0 0 * * MON", "webhare", "cron-unsupported-syntax").data?.fixTitle, "Change to '1'");
+    assert.equal(only("0 0 * * monday", "prudence", "cron-unknown-name").data?.fixTitle, "Change to 'MON'");
+    assert.equal(only("0 0 * * 1-5", "webhare", "cron-unsupported-syntax").data?.fixTitle, "Change to '1,2,3,4,5'");
+  });
+
+  test("a | union with one impossible alternative: a warning on that alternative; the others run", () => {
+    const mask = "0 0 31 2 *|0 0 L 2 *";
+    const c = parseCron(mask, "prudence");
+    const f = expectIssue(mask, "prudence", "cron-dead-pattern", [0, 10], "0 0 31 2 *", {
+      severity: "warning",
+      message: "pattern 1 of 2 never runs: February has no day 31 (the rest of the mask still runs)",
+    });
+    assert.deepEqual(f.data?.edits, [{ span: { start: 0, end: 11 }, newText: "" }], "the fix removes the alternative and its '|'");
+    assert.deepEqual(errors(mask, "prudence"), []);
+    assert.deepEqual(
+      c.schedule!.nextRuns(Date.UTC(2026, 0, 1), { kind: "utc" }, 3).map((t) => new Date(t).toISOString()),
+      ["2026-02-28T00:00:00.000Z", "2027-02-28T00:00:00.000Z", "2028-02-29T00:00:00.000Z"],
+    );
+    assert.equal(c.schedule!.describe(), "At 00:00 on the last day of February");
+    // A dead alternative in the middle: its removal takes the '|' before it.
+    const mid = "0 12 * * *| 4 5 30 2 * |0 13 * * *";
+    const g = only(mid, "prudence", "cron-dead-pattern");
+    assert.equal(mid.slice(g.span.start, g.span.end), "4 5 30 2 *");
+    assert.equal(mid.slice(0, g.data!.edits![0]!.span.start) + mid.slice(g.data!.edits![0]!.span.end), "0 12 * * * |0 13 * * *");
+    // Every alternative impossible: still an error, at each one's day of month.
+    const all = errors("0 0 31 2 *|0 0 30 2 *", "prudence");
+    assert.deepEqual(all.map((e) => [e.code, e.message]), [
+      ["cron-no-match", "no date matches: February has no day 31"],
+      ["cron-no-match", "no date matches: February has no day 30"],
+    ]);
+    assert.equal(parseCron("0 0 31 2 *|0 0 30 2 *", "prudence").schedule, undefined);
+  });
+
+  test("webhare: a non-breaking or other Unicode space between fields is an error at its position", () => {
+    const mask = "0\u00a015 * * 1";
+    expectIssue(mask, "webhare", "cron-syntax", [1, 2], "\u00a0", {
+      message: "a non-breaking space (U+00A0) separates fields here; WebHare separates fields with plain spaces only",
+      replacement: " ",
+    });
+    assert.equal(parseCron(mask, "webhare").schedule, undefined);
+    expectIssue("0 15\u2009* * 1", "webhare", "cron-syntax", [4, 5], "\u2009", { message: /a Unicode space \(U\+2009\)/ });
+    // Prudence and extended read it as a separator, as before.
+    assert.deepEqual(parseCron(mask, "prudence").issues, []);
+    assert.deepEqual(parseCron(mask, "extended").issues, []);
+    // Tabs are ASCII whitespace: fine everywhere.
+    assert.deepEqual(parseCron("0\t15 * * 1", "webhare").issues, []);
   });
 });
 

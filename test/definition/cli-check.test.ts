@@ -90,7 +90,7 @@ describe("modtasks check output", () => {
 
   it("--dialect switches the runat dialect", () => {
     const path = join("test", "fixtures", "definition", "cron");
-    assert.match(run([path]).out, /range '1-5' is not supported by WebHare/);
+    assert.match(run([path]).out, /range '1-5' in the day of week field \(0-7\) is not supported by WebHare/);
     assert.doesNotMatch(run([path, "--dialect", "extended"]).out, /range '1-5'/);
   });
 

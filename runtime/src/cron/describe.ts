@@ -67,30 +67,60 @@ function describePattern(p: CompiledPattern): string {
   const minutes = valuesOf(p.minutes, 0, 59);
   const hours = valuesOf(p.hours, 0, 23);
   const time = describeTime(minutes, hours);
-  const days = describeDays(p);
-  if (!days) return time.daily ? `${time.text} every day` : time.text;
-  return `${time.text} ${days}`;
+  const { day, month } = describeDays(p);
+  // "every day" only after times of day, and only when no day is named ("At 04:00 every day in July").
+  const parts = [time.text, day === "" && time.daily ? "every day" : day, month];
+  return parts.filter(Boolean).join(" ");
 }
 
-/** `daily` = the text names times of day, so "every day" reads well after it. */
+/** "a, b, …, z" for a long regular series, the full list for a short one. */
+function series(items: string[]): string {
+  return items.length > 4 ? `${items[0]}, ${items[1]}, …, ${items[items.length - 1]}` : joinAnd(items);
+}
+
+/**
+ * The times of day. `daily` = the text names times of day, so "every day" reads well after it.
+ * Stepped minutes and hours say their step and list the series ("Every 7 minutes (at :00, :07,
+ * …, :56), every hour"), because a step that does not divide the hour or the day restarts at
+ * :00 or 00:00 and the reader should see where it does.
+ */
 function describeTime(minutes: number[], hours: number[]): { text: string; daily: boolean } {
-  const allMinutes = minutes.length === 60;
   const allHours = hours.length === 24;
-  const hourRange = allHours ? "" : ` ${hourWindows(hours)}`;
-  if (allMinutes) return { text: `Every minute${hourRange}`, daily: false };
-  const mStep = stepOf(minutes);
+  const during = allHours ? "" : ` ${hoursPhrase(hours)}`;
+  if (minutes.length === 60) return { text: `Every minute${during}`, daily: false };
   const every = evenStep(minutes);
-  if (every > 0) return { text: `Every ${every} minutes${hourRange}`, daily: false };
+  if (every > 0) return { text: `Every ${every} minutes${during}`, daily: false };
   if (minutes.length * hours.length <= 6) {
     const times: string[] = [];
     for (const h of hours) for (const m of minutes) times.push(formatClock(h, m));
     return { text: `At ${joinAnd(times)}`, daily: true };
   }
-  const minuteText = minutes.length === 1 ? `minute ${minutes[0]}` : mStep > 1 && minutes.length > 4 ? `every ${mStep} minutes from minute ${minutes[0]} to ${minutes[minutes.length - 1]}` : `minutes ${listText(minutes, String)}`;
-  if (allHours) return { text: minutes.length === 1 ? `At minute ${minutes[0]} past every hour` : `At ${minuteText} past every hour`, daily: false };
+  const mStep = stepOf(minutes);
+  if (mStep > 1 && minutes.length > 4) {
+    const head = `Every ${mStep} minutes (at ${series(minutes.map((m) => `:${pad2(m)}`))})`;
+    return { text: allHours ? `${head}, every hour` : `${head}${during}`, daily: false };
+  }
+  const minuteText = minutes.length === 1 ? `minute ${minutes[0]}` : `minutes ${listText(minutes, String)}`;
+  if (allHours) return { text: `At ${minuteText} past every hour`, daily: false };
   const hStep = stepOf(hours);
-  const hourText = hStep > 1 && hours.length > 4 ? `every ${ordinal(hStep)} hour from ${pad2(hours[0]!)}:00 to ${pad2(hours[hours.length - 1]!)}:00` : `hour${hours.length === 1 ? "" : "s"} ${listText(hours, String)}`;
-  return { text: `At ${minuteText} past ${hourText}`, daily: true };
+  const runs = runsOf(hours);
+  if (minutes.length === 1) {
+    const m = minutes[0]!;
+    if (hStep > 1 && hours.length > 4) return { text: `Every ${hStep} hours, at ${series(hours.map((h) => formatClock(h, m)))}`, daily: false };
+    // "Every hour from 09:00 to 17:00": the first and last run of each window, as they appear in the run list.
+    if (runs.length <= 2) return { text: `Every hour ${runs.map(([a, b]) => `from ${formatClock(a, m)} to ${formatClock(b, m)}`).join(" and ")}`, daily: false };
+  }
+  if (runs.length <= 2) return { text: `At ${minuteText} past every hour${during}`, daily: false };
+  return { text: `At ${minuteText} past ${hStep > 1 && hours.length > 4 ? `every ${ordinal(hStep)} hour (${series(hours.map((h) => formatClock(h, 0)))})` : `hours ${listText(hours, String)}`}`, daily: false };
+}
+
+/** Restricted hours for runs within them: "between 09:00 and 17:59", "in every 2nd hour (00:00-00:59, …)", "in hours 1, 4 and 9". */
+function hoursPhrase(hours: number[]): string {
+  const runs = runsOf(hours);
+  if (runs.length <= 2) return hourWindows(hours);
+  const hStep = stepOf(hours);
+  if (hStep > 1 && hours.length > 4) return `in every ${ordinal(hStep)} hour (${series(hours.map((h) => `${formatClock(h, 0)}-${formatClock(h, 59)}`))})`;
+  return `in hours ${listText(hours, String)}`;
 }
 
 /** "between 05:00 and 07:59 and between 20:00 and 21:59" */
@@ -100,22 +130,29 @@ function hourWindows(hours: number[]): string {
     .join(" and ");
 }
 
-function describeDays(p: CompiledPattern): string {
+/** The days ("on Monday", "on January 1", "on day 13 of the month, if it is a Friday") and months ("in July"). */
+function describeDays(p: CompiledPattern): { day: string; month: string } {
   const doms = valuesOf(p.doms, 1, 31);
   const dows = valuesOf(p.dows, 0, 6);
   const months = valuesOf(p.months, 1, 12);
   const allDoms = doms.length === 31 && !p.lastDom;
   const allDows = dows.length === 7;
-  const monthText = months.length === 12 ? "" : `in ${listText(months, (m) => MONTH_LONG[m - 1]!)}`;
-  let dayText = "";
+  const monthNames = listText(months, (m) => MONTH_LONG[m - 1]!);
+  let month = months.length === 12 ? "" : `in ${monthNames}`;
+  let day = "";
   if (p.dayOr) {
     // Either matches: if either covers every day, so does the union.
-    if (!allDoms && !allDows) dayText = `${domText(doms, p.lastDom)} and on every ${listText(dows, (d) => DAY_LONG[d]!)}`;
+    if (!allDoms && !allDows) day = `${domText(doms, p.lastDom)} and on every ${listText(dows, (d) => DAY_LONG[d]!)}`;
   } else if (!allDoms && !allDows) {
-    dayText = `${domText(doms, p.lastDom)}, if it is a ${listText(dows, (d) => DAY_LONG[d]!).replace(/ and /g, " or ")}`;
-  } else if (!allDoms) dayText = domText(doms, p.lastDom);
-  else if (!allDows) dayText = `on ${listText(dows, (d) => DAY_LONG[d]!)}`;
-  return [dayText, monthText].filter(Boolean).join(" ");
+    day = `${domText(doms, p.lastDom)}, if it is a ${listText(dows, (d) => DAY_LONG[d]!).replace(/ and /g, " or ")}`;
+  } else if (!allDoms) {
+    if (months.length === 1 && doms.length + (p.lastDom ? 1 : 0) === 1) {
+      // One date a year: "on February 29", "on the last day of February".
+      day = doms.length === 1 ? `on ${MONTH_LONG[months[0]! - 1]} ${doms[0]}` : `on the last day of ${MONTH_LONG[months[0]! - 1]}`;
+      month = "";
+    } else day = domText(doms, p.lastDom);
+  } else if (!allDows) day = `on ${listText(dows, (d) => DAY_LONG[d]!)}`;
+  return { day, month };
 }
 
 function domText(doms: number[], lastDom: boolean): string {

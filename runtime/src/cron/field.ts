@@ -62,7 +62,7 @@ export class FieldParser {
     for (const item of items) {
       if (item.text === "") {
         const commaAt = item.start < field.end ? item.start : item.start - 1;
-        this.error({ start: commaAt, end: commaAt + 1 }, "cron-syntax", `empty item in the ${spec.label} list`);
+        this.error({ start: commaAt, end: commaAt + 1 }, "cron-syntax", `empty list item ${where(spec)}`);
         result.ok = false;
         continue;
       }
@@ -86,11 +86,11 @@ export class FieldParser {
     const span = spanOf(item);
     const text = item.text;
     const unexpected = (l: Lexeme): undefined => {
-      this.error(l, "cron-syntax", l.kind === "other" ? `unexpected character '${l.text}' in ${spec.label} field` : `unexpected '${l.text}' in ${spec.label} field`);
+      this.error(l, "cron-syntax", l.kind === "other" ? `unexpected character '${l.text}' ${where(spec)}` : `unexpected '${l.text}' ${where(spec)}`);
       return undefined;
     };
     const missing = (after: Lexeme, what: string): undefined => {
-      this.error(after, "cron-syntax", `'${after.text}' must be followed by ${what} in ${spec.label} field`);
+      this.error(after, "cron-syntax", `'${after.text}' must be followed by ${what} ${where(spec)}`);
       return undefined;
     };
     const isValue = (l: Lexeme | undefined) => l !== undefined && (l.kind === "number" || l.kind === "word");
@@ -145,22 +145,22 @@ export class FieldParser {
     const inList = itemCount > 1;
     switch (ast.kind) {
       case "question":
-        this.error(ast.span, "cron-unsupported-syntax", `'?' ${rules.notSupported} (use *)`, { replacement: "*" });
+        this.error(ast.span, "cron-unsupported-syntax", `'?' ${where(spec)} ${rules.notSupported} (use *)`, { replacement: "*" });
         return undefined;
       case "nth":
-        this.error(ast.span, "cron-unsupported-syntax", `'#' (nth weekday of the month) ${rules.notSupported}`);
+        this.error(ast.span, "cron-unsupported-syntax", `'#' (nth weekday of the month) ${where(spec)} ${rules.notSupported}`);
         return undefined;
       case "suffix": {
         const s = ast.suffix.text.toUpperCase();
-        if (s === "W") this.error(ast.span, "cron-unsupported-syntax", `'W' (nearest weekday) ${rules.notSupported}`);
-        else if (s === "L" && spec.name === "dayOfWeek") this.error(ast.span, "cron-unsupported-syntax", `'${ast.text}' (last weekday of the month) ${rules.notSupported}`);
-        else this.error(ast.suffix, "cron-syntax", `unexpected '${ast.suffix.text}' in ${spec.label} field`);
+        if (s === "W") this.error(ast.span, "cron-unsupported-syntax", `'W' (nearest weekday) ${where(spec)} ${rules.notSupported}`);
+        else if (s === "L" && spec.name === "dayOfWeek") this.error(ast.span, "cron-unsupported-syntax", `'${ast.text}' (last weekday of the month) ${where(spec)} ${rules.notSupported}`);
+        else this.error(ast.suffix, "cron-syntax", `unexpected '${ast.suffix.text}' ${where(spec)}`);
         return undefined;
       }
       case "star": {
         if (!ast.step) {
           if (inList && !rules.starInList) {
-            this.error(ast.span, "cron-unsupported-syntax", `'*' in a list ${rules.notSupported} (use '*' alone)`);
+            this.error(ast.span, "cron-unsupported-syntax", `'*' in a list ${where(spec)} ${rules.notSupported} (use '*' alone)`);
             return undefined;
           }
           return seq(spec.min, spec.max, 1);
@@ -169,7 +169,7 @@ export class FieldParser {
         if (n === undefined) return undefined;
         const values = seq(spec.min, spec.max, n);
         if (inList && !rules.starInList) {
-          this.error(ast.span, "cron-unsupported-syntax", `'${ast.text}' in a list ${rules.notSupported} (use ${values.join(",")})`, { replacement: values.join(",") });
+          this.error(ast.span, "cron-unsupported-syntax", `'${ast.text}' in a list ${where(spec)} ${rules.notSupported} (use ${values.join(",")})`, { replacement: values.join(",") });
           return undefined;
         }
         if (this.dialect === "webhare" && !quiet) this.webhareStepQuirk(ast, spec, values, seq(spec.min, spec.max - 1, n), inList);
@@ -178,7 +178,7 @@ export class FieldParser {
       case "value": {
         if (isLastDay(ast.value)) {
           if (ast.step) {
-            this.error(ast.span, "cron-unsupported-syntax", `'L' cannot take a step`);
+            this.error(ast.span, "cron-unsupported-syntax", `'L' ${where(spec)} cannot take a step`);
             return undefined;
           }
           return this.lastDay(ast, spec, field) ? [] : undefined;
@@ -199,7 +199,7 @@ export class FieldParser {
         const values = seq(v, spec.max, n);
         if (this.dialect === "webhare") {
           if (inList) {
-            this.error(ast.span, "cron-unsupported-syntax", `'${ast.text}' in a list ${rules.notSupported} (use ${values.join(",")})`, { replacement: values.join(",") });
+            this.error(ast.span, "cron-unsupported-syntax", `'${ast.text}' in a list ${where(spec)} ${rules.notSupported} (use ${values.join(",")})`, { replacement: values.join(",") });
             return undefined;
           }
           // WebHare reads `a/n` as `*/n`, which also stops before the maximum.
@@ -209,7 +209,7 @@ export class FieldParser {
       }
       case "range": {
         if (isLastDay(ast.from) || isLastDay(ast.to)) {
-          this.error(ast.span, "cron-unsupported-syntax", spec.name === "dayOfMonth" && rules.lastDay ? "'L' cannot be part of a range; use it alone or in a list" : `'L' ${rules.notSupported}`);
+          this.error(ast.span, "cron-unsupported-syntax", spec.name === "dayOfMonth" && rules.lastDay ? `'L' cannot be part of a range ${where(spec)}; use it alone or in a list` : `'L' ${where(spec)} ${rules.notSupported}`);
           return undefined;
         }
         const a = this.value(ast.from, spec, true);
@@ -225,13 +225,13 @@ export class FieldParser {
         const values = list.filter((_, i) => i % n === 0);
         if (!rules.ranges) {
           const equivalent = this.listText(values, spec, itemCount === 1);
-          this.error(ast.span, "cron-unsupported-syntax", `range '${ast.text}' ${rules.notSupported} (use ${equivalent})`, { replacement: equivalent, fixTitle: `Change to '${equivalent}'` });
+          this.error(ast.span, "cron-unsupported-syntax", `range '${ast.text}' ${where(spec)} ${rules.notSupported} (use ${equivalent})`, { replacement: equivalent, fixTitle: `Change to '${equivalent}'` });
           return undefined;
         }
         if (a > b && rules.reversedRange === "error") {
           const fix = `${ast.from.text}-${spec.max === 7 ? 6 : spec.max},${spec.min}-${ast.to.text}${ast.step ? `/${ast.step.text}` : ""}`;
           const replacement = ast.step ? values.join(",") : fix;
-          this.error(ast.span, "cron-reversed-range", `range ${ast.from.text}-${ast.to.text} in ${spec.label} field is reversed (use ${replacement})`, { replacement });
+          this.error(ast.span, "cron-reversed-range", `range ${ast.from.text}-${ast.to.text} ${where(spec)} is reversed (use ${replacement})`, { replacement });
           return undefined;
         }
         return values;
@@ -242,11 +242,11 @@ export class FieldParser {
   /** `L` in day of month: Prudence only. */
   private lastDay(ast: ItemAst, spec: FieldSpec, field: FieldResult): boolean {
     if (spec.name !== "dayOfMonth") {
-      this.error(ast.span, "cron-unsupported-syntax", spec.name === "dayOfWeek" ? `'L' (last weekday of the month) ${this.rules.notSupported}` : `'L' is only meaningful in the day of month field`);
+      this.error(ast.span, "cron-unsupported-syntax", spec.name === "dayOfWeek" ? `'L' (last weekday of the month) ${where(spec)} ${this.rules.notSupported}` : `'L' ${where(spec)}: 'L' is only meaningful in the day of month field`);
       return false;
     }
     if (!this.rules.lastDay) {
-      this.error(ast.span, "cron-unsupported-syntax", `'L' (last day of the month) ${this.rules.notSupported}`);
+      this.error(ast.span, "cron-unsupported-syntax", `'L' (last day of the month) ${where(spec)} ${this.rules.notSupported}`);
       return false;
     }
     field.lastDom = true;
@@ -269,17 +269,17 @@ export class FieldParser {
     if (idx >= 0) {
       const v = idx + spec.namesBase!;
       if (!rules.names) {
-        if (!inRange) this.error(lex, "cron-unsupported-syntax", `${spec.label} '${lex.text}' ${rules.notSupported} (use ${v})`, { replacement: String(v), fixTitle: `Change to ${v}` });
+        if (!inRange) this.error(lex, "cron-unsupported-syntax", `${spec.label} '${lex.text}' ${rules.notSupported} (use ${v}): the ${spec.label} field (${spec.min}-${spec.max}) takes numbers only`, { replacement: String(v), fixTitle: `Change to '${v}'` });
         return inRange ? v : undefined;
       }
       return v;
     }
     if (lower === "w" || lower === "lw") {
-      this.error(lex, "cron-unsupported-syntax", `'${lex.text}' (nearest weekday) ${rules.notSupported}`);
+      this.error(lex, "cron-unsupported-syntax", `'${lex.text}' (nearest weekday) ${where(spec)} ${rules.notSupported}`);
       return undefined;
     }
     if (!spec.names) {
-      this.error(lex, "cron-syntax", `unexpected '${lex.text}' in ${spec.label} field (expected a number ${spec.min}-${spec.max})`);
+      this.error(lex, "cron-syntax", `unexpected '${lex.text}' in the ${spec.label} field (expected a number ${spec.min}-${spec.max})`);
       return undefined;
     }
     // An unknown name: suggest the 3-letter form of a full name ("Monday"), else the closest.
@@ -295,14 +295,14 @@ export class FieldParser {
       return undefined;
     }
     const replacement = rules.names ? spec.names[suggestion - spec.namesBase!]!.toUpperCase() : String(suggestion);
-    this.error(lex, "cron-unknown-name", `unknown ${spec.label} '${lex.text}' (did you mean ${replacement}?)`, { replacement, fixTitle: `Change to ${replacement}` });
+    this.error(lex, "cron-unknown-name", `unknown ${spec.label} '${lex.text}' (did you mean ${replacement}?); the ${spec.label} field takes ${spec.min}-${spec.max}${rules.names ? ` or ${spec.names[0]!.toUpperCase()}-${spec.names[spec.names.length - 1]!.toUpperCase()}` : ""}`, { replacement, fixTitle: `Change to '${replacement}'` });
     return undefined;
   }
 
   private step(lex: Lexeme, spec: FieldSpec): number | undefined {
     const n = Number(lex.text);
     if (n === 0) {
-      this.error(lex, "cron-step-zero", `step 0 in ${spec.label} field`);
+      this.error(lex, "cron-step-zero", `step 0 in ${spec.label} field (${spec.min}-${spec.max})`);
       return undefined;
     }
     const span = spec.max - spec.min;
@@ -341,6 +341,11 @@ export class FieldParser {
     if (starOk && distinct.length === spec.max - spec.min + 1) return "*";
     return distinct.join(",");
   }
+}
+
+/** Where a finding is, for messages: "in the hour field (0-23)". Every field error names its field and range. */
+function where(spec: FieldSpec): string {
+  return `in the ${spec.label} field (${spec.min}-${spec.max})`;
 }
 
 function isLastDay(l: Lexeme): boolean {

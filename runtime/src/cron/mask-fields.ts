@@ -73,7 +73,8 @@ const TABLES: Record<FieldName, { of: (p: CompiledPattern) => Uint8Array; from: 
  * mask (default the first); undefined when the schedule has no such alternative.
  */
 export function fieldValues(schedule: CronSchedule, field: FieldName, pattern = 0): FieldValues | undefined {
-  const p = schedule instanceof CronScheduleImpl ? schedule.patterns[pattern] : undefined;
+  // By alternative number, not position: an alternative that can never run is not compiled.
+  const p = schedule instanceof CronScheduleImpl ? schedule.patterns.find((x) => x.alternative === pattern) : undefined;
   const table = TABLES[field];
   if (!p || !table) return undefined;
   const set = table.of(p);

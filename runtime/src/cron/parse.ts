@@ -94,11 +94,21 @@ class MaskParser implements IssueSink {
     if (trimmed.startsWith("@")) return this.parseNickname();
 
     const tokens = tokenizeMask(mask);
+    if (this.dialect === "webhare") {
+      // WebHare splits a mask on plain spaces only: to it, `0\u00a015 * * 1` has 4 fields.
+      for (const sp of tokens.oddSpaces) {
+        const code = mask.charCodeAt(sp.start).toString(16).toUpperCase().padStart(4, "0");
+        const what = code === "00A0" ? "a non-breaking space (U+00A0)" : `a Unicode space (U+${code})`;
+        this.error(sp, "cron-syntax", `${what} separates fields here; WebHare separates fields with plain spaces only`, { replacement: " ", fixTitle: "Change to a plain space" });
+      }
+    }
     if (tokens.bars.length > 0 && !this.rules.union) {
       for (const bar of tokens.bars) this.error(bar, "cron-unsupported-syntax", `'|' (several patterns in one mask) ${this.rules.notSupported}`);
       return undefined;
     }
     const compiled: CompiledPattern[] = [];
+    /** Alternatives that parse but can never match a date (`0 0 31 2 *`). */
+    const dead: { k: number; fields: Token[]; span: Span; reason: string }[] = [];
     let ok = true;
     tokens.patterns.forEach((p, k) => {
       if (p.fields.length === 0) {
@@ -113,10 +123,25 @@ class MaskParser implements IssueSink {
         this.fieldCountError(p.fields, tokens.patterns.length > 1 ? k + 1 : 0);
         return;
       }
-      const c = this.parsePattern(p.fields, p.span);
-      if (c) compiled.push(c);
-      else ok = false;
+      const c = this.parsePattern(p.fields, p.span, k);
+      if (c === undefined) ok = false;
+      else if (typeof c === "string") dead.push({ k, fields: p.fields, span: p.span, reason: c });
+      else compiled.push(c);
     });
+    if (compiled.length === 0) {
+      // Nothing can ever run: that is an error, at the day of month of each alternative.
+      for (const d of dead) this.error(d.fields[2]!, "cron-no-match", `no date matches: ${d.reason}`);
+      return undefined;
+    }
+    // Some alternatives run: a dead one is only suspicious, and the live ones are scheduled as usual.
+    for (const d of dead) {
+      const n = tokens.patterns.length;
+      const removal = d.k > 0 ? { start: tokens.patterns[d.k - 1]!.span.end, end: d.span.end } : { start: d.span.start, end: tokens.patterns[1]!.span.start };
+      this.warn(d.span, "cron-dead-pattern", `pattern ${d.k + 1} of ${n} never runs: ${d.reason} (the rest of the mask still runs)`, {
+        edits: [{ span: removal, newText: "" }],
+        fixTitle: `Remove pattern ${d.k + 1}`,
+      });
+    }
     return ok ? compiled : undefined;
   }
 
@@ -170,27 +195,25 @@ class MaskParser implements IssueSink {
     const tokens = tokenizeMask(equivalent);
     const pattern = tokens.patterns[0]!;
     const results = pattern.fields.map((f, i) => sub.fields.parseField(f, FIELDS[i]!, 1));
-    const sets = sub.buildSets(results, pattern.fields, span);
+    const sets = sub.buildSets(results, pattern.fields, span, 0);
     if (!sets) return undefined;
     sets.fieldSpans = FIELDS.map(() => span);
     return [compilePattern(sets)];
   }
 
-  private parsePattern(fields: Token[], span: Span): CompiledPattern | undefined {
+  /** A compiled alternative; a string (why) when it parses but no date can ever match; undefined after errors. */
+  private parsePattern(fields: Token[], span: Span, alternative: number): CompiledPattern | string | undefined {
     const results = fields.map((f, i) => this.fields.parseField(f, FIELDS[i]!, 0));
     if (results.some((r) => !r.ok)) return undefined;
-    const sets = this.buildSets(results, fields, span);
+    const sets = this.buildSets(results, fields, span, alternative);
     if (!sets) return undefined;
     const impossible = impossibleMonths(sets);
-    if (impossible) {
-      this.error(fields[2]!, "cron-no-match", `no date matches: ${describeImpossible(impossible.months, impossible.days)}`);
-      return undefined;
-    }
+    if (impossible) return describeImpossible(impossible.months, impossible.days);
     this.patternWarnings(sets, fields);
     return compilePattern(sets);
   }
 
-  buildSets(results: FieldResult[], fields: Token[], span: Span): PatternSets | undefined {
+  buildSets(results: FieldResult[], fields: Token[], span: Span, alternative: number): PatternSets | undefined {
     if (results.some((r) => !r.ok)) return undefined;
     const [mi, ho, dm, mo, dw] = results as [FieldResult, FieldResult, FieldResult, FieldResult, FieldResult];
     const dows = new Uint8Array(7);
@@ -204,6 +227,7 @@ class MaskParser implements IssueSink {
       dows,
       lastDom: dm.lastDom,
       dayOr: this.rules.dayCombine === "or" && restricted(fields[2]!.text) && restricted(fields[4]!.text),
+      alternative,
       span,
       fieldSpans: fields.map(spanOf),
       fieldTexts: fields.map((f) => f.text),

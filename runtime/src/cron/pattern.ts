@@ -24,6 +24,8 @@ export interface CompiledPattern {
   readonly dayOr: boolean;
   /** The hour field matches all 24 hours: such a pattern follows real time across DST changes. */
   readonly hourly: boolean;
+  /** Which `|` alternative of the mask this is (0-based, counting alternatives that never run too). */
+  readonly alternative: number;
   /** Where this alternative and each of its fields are in the mask (a nickname: all the nickname). */
   readonly span: Span;
   readonly fieldSpans: readonly Span[];
@@ -38,6 +40,7 @@ export interface PatternSets {
   dows: Uint8Array;
   lastDom: boolean;
   dayOr: boolean;
+  alternative: number;
   span: Span;
   fieldSpans: Span[];
   fieldTexts: string[];
@@ -70,6 +73,7 @@ export function compilePattern(s: PatternSets): CompiledPattern {
     firstMonth: nextMonth[1]!,
     dayOr: s.dayOr,
     hourly,
+    alternative: s.alternative,
     span: s.span,
     fieldSpans: s.fieldSpans,
     fieldTexts: s.fieldTexts,

@@ -9,6 +9,7 @@ import type { Zone } from "./zone";
 
 let zoneList: string[] | undefined;
 let zoneLower: Map<string, string> | undefined;
+let zoneCity: Map<string, string> | undefined;
 
 /** Every zone name Intl lists, plus "UTC" (which Intl accepts but does not list). */
 export function listZones(): string[] {
@@ -30,6 +31,26 @@ function lowerIndex(): Map<string, string> {
     }
   }
   return zoneLower;
+}
+
+/**
+ * Zones by the last segment of their name, lower-cased ("amsterdam" → "Europe/Amsterdam",
+ * "new_york" → "America/New_York"), for people who type only the city. Modern spellings win.
+ */
+function cityIndex(): Map<string, string> {
+  if (!zoneCity) {
+    zoneCity = new Map();
+    for (const z of lowerIndex().values()) {
+      const city = z.slice(z.lastIndexOf("/") + 1).toLowerCase();
+      if (z.includes("/") && !z.startsWith("Etc/")) zoneCity.set(city, z);
+    }
+  }
+  return zoneCity;
+}
+
+/** "new york" → "new_york": the tz database writes spaces in city names as underscores. */
+function normalizeCity(s: string): string {
+  return s.trim().replace(/\s+/g, "_").toLowerCase();
 }
 
 function intlAccepts(name: string): boolean {
@@ -62,7 +83,20 @@ export function resolveRunTz(runtz: string, maintenanceOffsetMinutes: number): {
   const trimmed = text.trim();
   if (trimmed.toLowerCase() === "maintenance") suggestion = "maintenance";
   else if (trimmed === "") suggestion = "";
-  else suggestion = known.get(trimmed.toLowerCase()) ?? closestMatch(trimmed, [...known.values(), "maintenance"]);
+  else {
+    const normalized = normalizeCity(trimmed);
+    suggestion =
+      known.get(trimmed.toLowerCase()) ??
+      known.get(normalized) ??
+      // A bare city ("Amsterdam", "new york", "New_York"): the zone whose last segment it is.
+      (trimmed.includes("/") ? undefined : cityIndex().get(normalized)) ??
+      closestMatch(trimmed, [...known.values(), "maintenance"]);
+    if (suggestion === undefined && !trimmed.includes("/")) {
+      // A misspelt city ("Amsterdm"): the closest last segment.
+      const city = closestMatch(normalized, cityIndex().keys());
+      if (city !== undefined) suggestion = cityIndex().get(city);
+    }
+  }
   if (suggestion === undefined && intlAccepts(trimmed)) {
     // An alias Intl knows, written in the wrong case ("us/eastern"): suggest the zone it stands for.
     suggestion = new Intl.DateTimeFormat("en-US", { timeZone: trimmed }).resolvedOptions().timeZone;

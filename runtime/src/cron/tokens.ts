@@ -21,17 +21,33 @@ export interface MaskTokens {
   patterns: PatternTokens[];
   /** Where each `|` is, in order. */
   bars: Span[];
+  /**
+   * Non-ASCII whitespace (a non-breaking space pasted from a web page, U+2009, ...) that
+   * separated fields. It separates here so the rest of the mask still reads, but WebHare splits
+   * on plain spaces only, so the webhare dialect reports each one.
+   */
+  oddSpaces: Span[];
+}
+
+function isAsciiSpace(c: number): boolean {
+  // space, tab, and the other ASCII whitespace a pasted mask may carry
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+}
+
+/** Unicode whitespace beyond ASCII: NBSP, NEL, U+1680, U+2000-U+200A, U+2028/9, U+202F, U+205F, U+3000, U+FEFF. */
+export function isOddSpace(c: number): boolean {
+  return c === 0xa0 || c === 0x85 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 function isSpace(c: number): boolean {
-  // space, tab, and the other ASCII whitespace a pasted mask may carry
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12 || c === 0xa0;
+  return isAsciiSpace(c) || (c > 127 && isOddSpace(c));
 }
 
 /** Fields are separated by runs of whitespace; patterns by `|` (with or without spaces around it). */
 export function tokenizeMask(mask: string): MaskTokens {
   const patterns: PatternTokens[] = [];
   const bars: Span[] = [];
+  const oddSpaces: Span[] = [];
   let fields: Token[] = [];
   let patternStart = -1;
   let i = 0;
@@ -45,6 +61,11 @@ export function tokenizeMask(mask: string): MaskTokens {
   while (i < mask.length) {
     const c = mask.charCodeAt(i);
     if (isSpace(c)) {
+      if (c > 127) {
+        const last = oddSpaces[oddSpaces.length - 1];
+        if (last && last.end === i) last.end = i + 1;
+        else oddSpaces.push({ start: i, end: i + 1 });
+      }
       i++;
       continue;
     }
@@ -60,7 +81,7 @@ export function tokenizeMask(mask: string): MaskTokens {
     fields.push({ text: mask.slice(start, i), start, end: i });
   }
   closePattern(mask.length);
-  return { patterns, bars };
+  return { patterns, bars, oddSpaces };
 }
 
 /** Splits a field on commas. Empty items (`1,,2`, a trailing comma) come back as empty tokens. */

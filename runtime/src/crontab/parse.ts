@@ -118,6 +118,9 @@ function compilePattern(line: Line, start: number, end: number, findings: Findin
   const base = line.start + start;
   for (const f of compiled.issues) {
     const shifted: Finding = { ...f, span: shiftSpan(f.span, base) };
+    // Quick-fix edits are mask-relative too (removing a dead `|` alternative).
+    const edits = f.data?.edits;
+    if (f.data && Array.isArray(edits)) shifted.data = { ...f.data, edits: edits.map((e) => ({ span: shiftSpan(e.span, base), newText: e.newText })) };
     findings.push(shifted);
   }
   return { compiled, patternSpan: { start: base, end: line.start + end } };
