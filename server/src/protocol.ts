@@ -38,7 +38,7 @@ export interface ShowTimelineArgs {
   /** As written: "" (UTC), an IANA zone, or "maintenance". */
   runtz: string;
   dialect: "webhare" | "prudence" | "extended";
-  /** The zone as shown to users: "Europe/Amsterdam", "UTC", "maintenance zone (UTC+01:23)". */
+  /** The zone as shown to users: "Europe/Amsterdam", "UTC", "maintenance zone (UTC-01:23: runs 83 min after UTC)". */
   zone: string;
   /** English description of the mask ("At 15:00 on Monday"). */
   description: string;
@@ -86,7 +86,7 @@ export const SETTING_KEYS = {
   cronDialect: "modtasks.cronDialect",
   /** Number of next runs in hovers and the timeline (default 5, 1..50). */
   previewRuns: "modtasks.previewRuns",
-  /** Offset of the `maintenance` zone in minutes [0,1440); overrides the stored value (WEBHARE_MAINTENANCE_OFFSET still wins, as at run time). */
+  /** Offset of the `maintenance` zone in minutes [0,1440); wins over WEBHARE_MAINTENANCE_OFFSET and the stored value, as `--maintenance-offset` does at run time. */
   maintenanceOffset: "modtasks.maintenanceOffset",
   /** Diagnostic codes not to report, e.g. ["harescript-needs-webhare", "cron-dom-dow-or"]. */
   diagnosticsDisabled: "modtasks.diagnostics.disabled",

@@ -63,7 +63,7 @@ describe("modtasks next", () => {
     assert.equal(r.err, "error: hour 24 is out of range 0-23 [cron-out-of-range]\n  13 24 * * *\n     ^^\n");
     const w = await cli(["next", "0 0 * * 1-5"]);
     assert.equal(w.code, 1);
-    assert.match(w.err, /^error: range '1-5' is not supported by WebHare \(use 1,2,3,4,5\) \[cron-unsupported-syntax\]\n {2}0 0 \* \* 1-5\n {10}\^\^\^\n {2}fix: replace with '1,2,3,4,5'\n$/);
+    assert.match(w.err, /^error: range '1-5' in the day of week field \(0-7\) is not supported by WebHare \(use 1,2,3,4,5\) \[cron-unsupported-syntax\]\n {2}0 0 \* \* 1-5\n {10}\^\^\^\n {2}fix: replace with '1,2,3,4,5'\n$/);
     // The same mask is fine in the extended dialect.
     assert.equal((await cli(["next", "0 0 * * 1-5", "--dialect", "extended", "--json", "--count", "1"])).code, 0);
   });
@@ -89,12 +89,35 @@ describe("modtasks next", () => {
 
   test("--tz maintenance: the flag, the env var, else the stored offset", async () => {
     const flag = await cli(["next", "45 0 * * *", "--tz", "maintenance", "--maintenance-offset", "83", "--from", "2026-01-01T00:00:00Z", "--count", "1"]);
-    assert.equal(flag.out, "At 00:45 every day, maintenance zone (UTC+01:23)\n2026-01-01T00:45:00-01:23\n");
+    // The label's sign is the one the times print with: 00:45-01:23 is 02:08 UTC.
+    assert.equal(flag.out, "At 00:45 every day, maintenance zone (UTC-01:23: runs 83 min after UTC)\n2026-01-01T00:45:00-01:23\n");
     const env = await cli(["next", "45 0 * * *", "--tz", "maintenance", "--from", "2026-01-01T00:00:00Z", "--count", "1", "--json"], { WEBHARE_MAINTENANCE_OFFSET: "10" });
     assert.deepEqual(JSON.parse(env.out), ["2026-01-01T00:45:00-00:10"]);
     const stored1 = await cli(["next", "45 0 * * *", "--tz", "maintenance", "--json", "--count", "1", "--from", "2026-01-01T00:00:00Z"]);
     const stored2 = await cli(["next", "45 0 * * *", "--tz", "maintenance", "--json", "--count", "1", "--from", "2026-01-01T00:00:00Z"]);
     assert.equal(stored1.out, stored2.out, "the stored offset is reused");
+  });
+
+  test("--maintenance-offset wins over WEBHARE_MAINTENANCE_OFFSET; an invalid env value is reported once", async () => {
+    const both = await cli(["next", "45 0 * * *", "--tz", "maintenance", "--maintenance-offset", "83", "--from", "2026-01-01T00:00:00Z", "--count", "1", "--json"], { WEBHARE_MAINTENANCE_OFFSET: "10" });
+    assert.deepEqual(JSON.parse(both.out), ["2026-01-01T00:45:00-01:23"]);
+    assert.equal(both.err, "warning: WEBHARE_MAINTENANCE_OFFSET=10 is overridden by the explicit offset 83; using 83 (--maintenance-offset)\n");
+    const stored = await cli(["next", "45 0 * * *", "--tz", "maintenance", "--json", "--count", "1", "--from", "2026-01-01T00:00:00Z"]);
+    const bad = await cli(["next", "45 0 * * *", "--tz", "maintenance", "--json", "--count", "1", "--from", "2026-01-01T00:00:00Z"], { WEBHARE_MAINTENANCE_OFFSET: "1500" });
+    assert.equal(bad.code, 0);
+    assert.equal(bad.out, stored.out, "the stored offset, not a silent 0 or 1500");
+    assert.equal(bad.err.split("\n").filter((l) => l.includes("WEBHARE_MAINTENANCE_OFFSET")).length, 1);
+    assert.match(bad.err, /^warning: WEBHARE_MAINTENANCE_OFFSET='1500' is ignored: it must be a whole number of minutes from 0 to 1439; using \d+ \(stored in .*maintenance-offset\)\n$/);
+    const help = await cli(["next", "--help"]);
+    assert.match(help.out, /--maintenance-offset MIN .*\(wins over\n\s+WEBHARE_MAINTENANCE_OFFSET; without either, the value stored\n\s+once per installation\)/);
+  });
+
+  test("a bare city as --tz gets the zone as a suggestion", async () => {
+    for (const [typed, zone] of [["Amsterdam", "Europe/Amsterdam"], ["amsterdam", "Europe/Amsterdam"], ["New_York", "America/New_York"], ["new york", "America/New_York"]]) {
+      const r = await cli(["next", "0 0 * * *", "--tz", typed!]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, new RegExp(`^error: unknown time zone '${typed}' \\(did you mean '${zone!.replace("/", "\\/")}'\\?\\) \\[cron-invalid-zone\\]`), typed);
+    }
   });
 
   test("usage errors exit 2", async () => {

@@ -11,16 +11,39 @@ let n = 0;
 const freshDir = () => join(root, `state-${n++}`);
 
 describe("resolveMaintenanceOffset", () => {
-  test("WEBHARE_MAINTENANCE_OFFSET wins when it is an integer in [0,1440)", () => {
+  test("an explicit override wins over WEBHARE_MAINTENANCE_OFFSET, which wins over the stored value", () => {
     const stateDir = freshDir();
-    assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: "83" }, override: 5, stateDir }), { offsetMinutes: 83, source: "env" });
+    assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: "83" }, override: 5, stateDir }), {
+      offsetMinutes: 5,
+      source: "override",
+      envNote: "WEBHARE_MAINTENANCE_OFFSET=83 is overridden by the explicit offset 5",
+    });
+    assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: "83" }, override: 83, stateDir }), { offsetMinutes: 83, source: "override" });
+    assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: "83" }, stateDir }), { offsetMinutes: 83, source: "env" });
     assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: "0" }, stateDir }), { offsetMinutes: 0, source: "env" });
     assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: "1439" }, stateDir }), { offsetMinutes: 1439, source: "env" });
-    // Out of range or not an integer: ignored (then the override).
-    for (const bad of ["1440", "-5", "12.5", "abc", ""]) {
-      assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: bad }, override: 7, stateDir }), { offsetMinutes: 7, source: "override" }, bad);
+    // An invalid override (out of range, not an integer) is no override.
+    assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: "83" }, override: 1440, stateDir }), { offsetMinutes: 83, source: "env" });
+    // Out of range or not an integer: not used, and said so (then the override).
+    for (const bad of ["1440", "-5", "12.5", "abc"]) {
+      assert.deepEqual(
+        resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: bad }, override: 7, stateDir }),
+        { offsetMinutes: 7, source: "override", envNote: `WEBHARE_MAINTENANCE_OFFSET='${bad}' is ignored: it must be a whole number of minutes from 0 to 1439` },
+        bad,
+      );
     }
+    // Empty counts as unset: nothing to say.
+    assert.deepEqual(resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: "" }, override: 7, stateDir }), { offsetMinutes: 7, source: "override" });
     assert.equal(existsSync(stateDir), false, "env and override never touch the state dir");
+  });
+
+  test("an invalid WEBHARE_MAINTENANCE_OFFSET falls back to the stored value, with a note", () => {
+    const stateDir = freshDir();
+    const stored = resolveMaintenanceOffset({ env: {}, stateDir });
+    const r = resolveMaintenanceOffset({ env: { WEBHARE_MAINTENANCE_OFFSET: "90m" }, stateDir });
+    assert.equal(r.offsetMinutes, stored.offsetMinutes);
+    assert.equal(r.source, "stored");
+    assert.equal(r.envNote, "WEBHARE_MAINTENANCE_OFFSET='90m' is ignored: it must be a whole number of minutes from 0 to 1439");
   });
 
   test("creates a random 1..240 once, stores it, and reads it back", () => {

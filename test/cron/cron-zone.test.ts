@@ -25,6 +25,14 @@ describe("resolveRunTz", () => {
       ["Maintenance", "maintenance"],
       [" Europe/Amsterdam", "Europe/Amsterdam"],
       ["us/eastern", "America/New_York"],
+      // A bare city, as people type it: the last segment, any case, spaces for underscores.
+      ["Amsterdam", "Europe/Amsterdam"],
+      ["amsterdam", "Europe/Amsterdam"],
+      ["New_York", "America/New_York"],
+      ["new york", "America/New_York"],
+      ["Kolkata", "Asia/Kolkata"],
+      ["Amsterdm", "Europe/Amsterdam"],
+      ["america/new york", "America/New_York"],
     ];
     for (const [input, suggestion] of cases) {
       const r = resolveRunTz(input, 0);
@@ -100,22 +108,36 @@ describe("describe", () => {
     assert.equal(d("29 * * * *"), "At minute 29 past every hour");
     assert.equal(d("35 0,3,6 * * *"), "At 00:35, 03:35 and 06:35 every day");
     assert.equal(d("19 */6 * * *"), "At 00:19, 06:19, 12:19 and 18:19 every day");
-    assert.equal(d("0 9-17 * * 1-5", "extended"), "At minute 0 past hours 9 through 17 on Monday through Friday");
+    assert.equal(d("0 9-17 * * 1-5", "extended"), "Every hour from 09:00 to 17:00 on Monday through Friday");
     assert.equal(d("*/5 5-7 * * *|*/30 0-4,8-23 * * *", "prudence"), "Every 5 minutes between 05:00 and 07:59; and every 30 minutes between 00:00 and 04:59 and between 08:00 and 23:59");
     assert.equal(d("59 23 * * tue,fri", "prudence"), "At 23:59 on Tuesday and Friday");
     assert.equal(d("0 12 L * *", "prudence"), "At 12:00 on the last day of the month");
-    assert.equal(d("0 0 29 2 *"), "At 00:00 on day 29 of the month in February");
+    assert.equal(d("0 0 29 2 *"), "At 00:00 on February 29");
     assert.equal(d("0 0 13 * 5"), "At 00:00 on day 13 of the month and on every Friday");
     assert.equal(d("0 0 13 * fri", "prudence"), "At 00:00 on day 13 of the month, if it is a Friday");
     assert.equal(d("@weekly", "extended"), "At 00:00 on Sunday");
     assert.equal(d("* 3 * * *"), "Every minute between 03:00 and 03:59");
+    // Steps that do not divide the hour or the day show where the series restarts.
+    assert.equal(d("*/7 * * * *"), "Every 7 minutes (at :00, :07, …, :56), every hour");
+    assert.equal(d("1-59/2 * * * *", "prudence"), "Every 2 minutes (at :01, :03, …, :59), every hour");
+    assert.equal(d("*/7 9-17 * * 1-5", "prudence"), "Every 7 minutes (at :00, :07, …, :56) between 09:00 and 17:59 on Monday through Friday");
+    assert.equal(d("0 */2 * * *"), "Every 2 hours, at 00:00, 02:00, …, 22:00");
+    assert.equal(d("0 1-23/2 * * *", "prudence"), "Every 2 hours, at 01:00, 03:00, …, 23:00");
+    assert.equal(d("*/10 */2 * * *"), "Every 10 minutes in every 2nd hour (00:00-00:59, 02:00-02:59, …, 22:00-22:59)");
+    assert.equal(d("5,35 */2 * * *"), "At minutes 5 and 35 past every 2nd hour (00:00, 02:00, …, 22:00)");
+    assert.equal(d("0 9-11,14-17 * * *", "prudence"), "Every hour from 09:00 to 11:00 and from 14:00 to 17:00");
+    assert.equal(d("30 1,2,5,9,10,20,21 * * *"), "At minute 30 past hours 1, 2, 5, 9, 10, 20 and 21");
+    assert.equal(d("5,35 9-17 * * *", "prudence"), "At minutes 5 and 35 past every hour between 09:00 and 17:59");
+    assert.equal(d("0 4 * 1,7 *"), "At 04:00 every day in January and July");
+    assert.equal(d("0 0 1 1 *"), "At 00:00 on January 1");
+    assert.equal(d("0 0 L 2 *", "prudence"), "At 00:00 on the last day of February");
   });
 
   test("describeCron adds the zone", () => {
     const s = parseCron("0 15 * * 1", "webhare").schedule!;
     assert.equal(describeCron(s, ams), "At 15:00 on Monday, Europe/Amsterdam");
     assert.equal(describeCron(s, { kind: "utc" }), "At 15:00 on Monday, UTC");
-    assert.equal(describeCron(s, { kind: "maintenance", offsetMinutes: 83 }), "At 15:00 on Monday, maintenance zone (UTC+01:23)");
+    assert.equal(describeCron(s, { kind: "maintenance", offsetMinutes: 83 }), "At 15:00 on Monday, maintenance zone (UTC-01:23: runs 83 min after UTC)");
     assert.equal(describeCron(s), "At 15:00 on Monday");
   });
 });

@@ -230,7 +230,7 @@ describe("lsp protocol (pull client)", { timeout: 120_000 }, () => {
     const text = c.text(shop);
     const md = hoverText(await c.hover(shop, positionOf(text, "0 8 * * 1", 0)));
     assert.match(md, /\*\*minute\*\* field `0` \(0-59\): 0\./);
-    assert.match(md, /\*\*At 08:00 on Monday\*\*, maintenance zone \(UTC\+01:23\)/);
+    assert.match(md, /\*\*At 08:00 on Monday\*\*, maintenance zone \(UTC-01:23: runs 83 min after UTC\)/);
     assert.ok(md.includes("| Mon 2026-03-23 08:00 (-01:23) · in 3 d | Mon 2026-03-23 09:23 |"), md);
     assert.match(md, /Maintenance offset: 83 minutes \(01:23 after UTC\), from WEBHARE_MAINTENANCE_OFFSET\./);
   });

@@ -143,8 +143,32 @@ describe("lsp maintenance offset: setting, stored value, environment", { timeout
     const c = await LspClient.start({ pull: false, initializationOptions: { maintenanceOffset: 30 }, env: { WEBHARE_MAINTENANCE_OFFSET: "" } });
     try {
       const md = await hoverMaintenance(c);
-      assert.match(md, /maintenance zone \(UTC\+00:30\)/);
+      assert.match(md, /maintenance zone \(UTC-00:30: runs 30 min after UTC\)/);
       assert.match(md, /Maintenance offset: 30 minutes \(00:30 after UTC\), from the modtasks\.maintenanceOffset setting\./);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it("the setting wins over WEBHARE_MAINTENANCE_OFFSET, as a flag does at run time, and the hover says so", async () => {
+    const c = await LspClient.start({ pull: false, initializationOptions: { maintenanceOffset: 30 }, env: { WEBHARE_MAINTENANCE_OFFSET: "10" } });
+    try {
+      const md = await hoverMaintenance(c);
+      assert.match(md, /Maintenance offset: 30 minutes \(00:30 after UTC\), from the modtasks\.maintenanceOffset setting\./);
+      assert.match(md, /⚠ WEBHARE_MAINTENANCE_OFFSET=10 is overridden by the explicit offset 30\./);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it("an invalid WEBHARE_MAINTENANCE_OFFSET is said once in the hover, and the stored value is used", async () => {
+    const c = await LspClient.start({ pull: false, env: { WEBHARE_MAINTENANCE_OFFSET: "1500" } });
+    try {
+      const md = await hoverMaintenance(c);
+      const stored = Number(readFileSync(join(c.stateDir, "maintenance-offset"), "utf8"));
+      assert.match(md, new RegExp(`Maintenance offset: ${stored} minutes `));
+      assert.equal(md.split("WEBHARE_MAINTENANCE_OFFSET").length - 1, 1);
+      assert.match(md, /⚠ WEBHARE_MAINTENANCE_OFFSET='1500' is ignored: it must be a whole number of minutes from 0 to 1439\./);
     } finally {
       await c.stop();
     }

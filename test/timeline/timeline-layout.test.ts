@@ -169,7 +169,7 @@ describe("timeline layout: DST", () => {
 
   test("maintenance zone: the offset in use on the row and in every time, no DST", () => {
     const t = layout([task("app:maint", "45 0 * * *", "maintenance")], { from: at("2026-03-28T12:00:00Z"), maintenanceOffsetMinutes: 83, displayZone: "Europe/Amsterdam" });
-    assert.equal(t.rows[0]!.zoneLabel, "maintenance zone (UTC+01:23)");
+    assert.equal(t.rows[0]!.zoneLabel, "maintenance zone (UTC-01:23: runs 83 min after UTC)");
     assert.equal(t.rows[0]!.offsetAtStart, "-01:23");
     assert.equal(t.maintenanceOffsetMinutes, 83);
     // next = next_UTC(now − 83 min) + 83 min: 00:45 on the maintenance clock is 02:08 UTC.

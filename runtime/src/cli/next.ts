@@ -2,7 +2,7 @@
  * `modtasks next "<mask>"`: the next run times of a mask in a zone, through the same engine the
  * runtime schedules with, so what this prints is what will run.
  */
-import { DIALECTS, describeCron, formatInZone, parseCron, parseIsoInZone, resolveMaintenanceOffset, resolveRunTz, zoneWarnings, type CronDialect } from "../cron";
+import { DIALECTS, describeCron, formatInZone, parseCron, parseIsoInZone, resolveMaintenanceOffset, resolveRunTz, zoneWarnings, type CronDialect, type MaintenanceOffset } from "../cron";
 import type { Finding } from "../text/finding";
 import { parseArgs } from "./args";
 import { CliError } from "./command";
@@ -18,8 +18,9 @@ options:
   --from ISO                start after this time (default: now); without an offset it
                             is read on the zone's wall clock
   --dialect D               webhare (default), prudence or extended
-  --maintenance-offset MIN  minutes the maintenance zone runs behind UTC (default: the
-                            stored per-installation value, or WEBHARE_MAINTENANCE_OFFSET)
+  --maintenance-offset MIN  minutes the maintenance zone runs behind UTC, 0-1439 (wins over
+                            WEBHARE_MAINTENANCE_OFFSET; without either, the value stored
+                            once per installation)
   --json                    print a JSON array of the times only
 
 exit status: 0 ok (warnings go to stderr), 1 invalid mask or zone, 2 usage error`;
@@ -65,8 +66,10 @@ export async function run(args: string[], io: NextOutput = processOutput): Promi
   // The zone first: a bad zone is reported even when the mask is fine.
   const tz = (options.tz as string | undefined) ?? "";
   // Only look up (and possibly create) the stored offset when the maintenance zone is asked for.
-  const maintenance = tz.trim().toLowerCase() === "maintenance" ? resolveMaintenanceOffset(offsetOption === undefined ? {} : { override: offsetOption }).offsetMinutes : 0;
-  const resolved = resolveRunTz(tz, maintenance);
+  const offset = tz.trim().toLowerCase() === "maintenance" ? resolveMaintenanceOffset(offsetOption === undefined ? {} : { override: offsetOption }) : undefined;
+  // An invalid WEBHARE_MAINTENANCE_OFFSET is said once, not silently replaced by the stored value.
+  if (offset?.envNote) io.err(`warning: ${offset.envNote}; using ${offset.offsetMinutes} (${offsetOrigin(offset)})\n`);
+  const resolved = resolveRunTz(tz, offset?.offsetMinutes ?? 0);
   const compiled = parseCron(mask, dialect);
   let failed = false;
   for (const f of resolved.issues) {
@@ -92,6 +95,19 @@ export async function run(args: string[], io: NextOutput = processOutput): Promi
   if (json) io.out(`${JSON.stringify(runs)}\n`);
   else io.out(`${describeCron(compiled.schedule, zone)}\n${runs.map((r) => `${r}\n`).join("")}`);
   return 0;
+}
+
+function offsetOrigin(m: MaintenanceOffset): string {
+  switch (m.source) {
+    case "override":
+      return "--maintenance-offset";
+    case "env":
+      return "WEBHARE_MAINTENANCE_OFFSET";
+    case "stored":
+      return `stored in ${m.file ?? "the state folder"}`;
+    case "created":
+      return m.file ? `chosen now and stored in ${m.file}` : "chosen at random";
+  }
 }
 
 /** "error: hour 24 is out of range 0-23 [cron-out-of-range]" + the text + carets under the span. */

@@ -1,12 +1,16 @@
 /**
- * The maintenance offset: how many minutes WebHare's "maintenance" zone runs behind UTC.
+ * The maintenance offset: how many minutes WebHare's "maintenance" zone runs behind UTC (a mask's
+ * 00:45 runs at 00:45 + offset UTC).
  *
- * Order: WEBHARE_MAINTENANCE_OFFSET (an integer in [0,1440)), else an explicit override (a
- * setting or CLI flag), else the value stored in `<stateDir>/maintenance-offset`, else a random
- * 1..240 created once and stored there. It lives in a plain file, not in the task database,
- * because the editor's preview and the runtime must use the same value and the editor has no
- * database. Unlike WebHare there is no random per-process jitter on top: a preview must never
- * show a time at which the runtime would not run.
+ * Order: an explicit override (a setting or CLI flag, an integer in [0,1440)), else
+ * WEBHARE_MAINTENANCE_OFFSET (when it is such an integer), else the value stored in
+ * `<stateDir>/maintenance-offset`, else a random 1..240 created once and stored there. The most
+ * specific choice wins, as with any flag over its environment variable. An environment value that
+ * is set but invalid is not ignored silently: `envNote` says so, for whoever shows the offset.
+ * It lives in a plain file, not in the task database, because the editor's preview and the
+ * runtime must use the same value and the editor has no database. Unlike WebHare there is no
+ * random per-process jitter on top: a preview must never show a time at which the runtime would
+ * not run.
  */
 import { randomInt } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
@@ -15,9 +19,15 @@ import { join } from "node:path";
 
 export interface MaintenanceOffset {
   offsetMinutes: number;
-  source: "env" | "override" | "stored" | "created";
+  source: "override" | "env" | "stored" | "created";
   /** The file the value was read from or written to (absent for env/override, or when it could not be written). */
   file?: string;
+  /**
+   * Why WEBHARE_MAINTENANCE_OFFSET, though set, is not the offset in use: it is invalid (not a
+   * whole number of minutes in [0,1440)), or an explicit override wins over it. Shown once
+   * where the offset is shown (a hover, `modtasks next`, the runtime's log).
+   */
+  envNote?: string;
 }
 
 export const MAINTENANCE_OFFSET_FILE = "maintenance-offset";
@@ -54,13 +64,29 @@ function readStored(file: string): number | undefined {
   }
 }
 
+/** Why the environment's value is not used, or undefined when it is unset (or empty) or in use. */
+function envNote(raw: string | undefined, valid: number | undefined, override: number | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  if (valid === undefined) return `WEBHARE_MAINTENANCE_OFFSET='${raw}' is ignored: it must be a whole number of minutes from 0 to 1439`;
+  if (override !== undefined && override !== valid) return `WEBHARE_MAINTENANCE_OFFSET=${valid} is overridden by the explicit offset ${override}`;
+  return undefined;
+}
+
 /** Never throws: an unwritable state dir yields a fresh random value (source "created", no file). */
 export function resolveMaintenanceOffset(opts: { env?: NodeJS.ProcessEnv; override?: number; stateDir?: string; create?: boolean } = {}): MaintenanceOffset {
+  const r = resolveWithoutNote(opts);
   const env = opts.env ?? process.env;
-  const fromEnv = parseMaintenanceOffset(env.WEBHARE_MAINTENANCE_OFFSET);
-  if (fromEnv !== undefined) return { offsetMinutes: fromEnv, source: "env" };
+  const raw = env.WEBHARE_MAINTENANCE_OFFSET;
+  const note = envNote(raw, parseMaintenanceOffset(raw), parseMaintenanceOffset(opts.override));
+  return note ? { ...r, envNote: note } : r;
+}
+
+function resolveWithoutNote(opts: { env?: NodeJS.ProcessEnv; override?: number; stateDir?: string; create?: boolean }): MaintenanceOffset {
+  const env = opts.env ?? process.env;
   const override = parseMaintenanceOffset(opts.override);
   if (override !== undefined) return { offsetMinutes: override, source: "override" };
+  const fromEnv = parseMaintenanceOffset(env.WEBHARE_MAINTENANCE_OFFSET);
+  if (fromEnv !== undefined) return { offsetMinutes: fromEnv, source: "env" };
 
   let dir: string;
   try {

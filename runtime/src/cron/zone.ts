@@ -301,16 +301,20 @@ export function zoneInfo(zone: Zone, atMs: number): { offsetMinutes: number; off
   return info;
 }
 
-/** A short label for descriptions: "UTC", "Europe/Amsterdam", "maintenance zone (UTC+01:23)". */
+/** A short label for descriptions: "UTC", "Europe/Amsterdam", "maintenance zone (UTC-01:23: runs 83 min after UTC)". */
 export function zoneLabel(zone: Zone): string {
   switch (zone.kind) {
     case "utc":
       return "UTC";
     case "iana":
       return zone.name;
-    case "maintenance":
-      // Written as the shift users configure (WEBHARE_MAINTENANCE_OFFSET minutes after UTC).
-      return `maintenance zone (UTC${offsetText(zone.offsetMinutes)})`;
+    case "maintenance": {
+      // The zone's UTC offset has the sign its times print with (a 00:45 run is 00:45-01:23), and
+      // the words say what that means in the terms users configure (WEBHARE_MAINTENANCE_OFFSET
+      // minutes after UTC), so the label and the times below it can never seem to disagree.
+      const offset = zoneModel(zone).fixed!;
+      return `maintenance zone (UTC${offsetText(offset)}: ${offset === 0 ? "same as UTC" : `runs ${-offset} min after UTC`})`;
+    }
   }
 }
 

@@ -21,7 +21,7 @@ export interface ScheduleView {
   runtz: string;
   dialect: CronDialect;
   zone?: Zone;
-  /** "Europe/Amsterdam", "UTC", "maintenance zone (UTC+01:23)". */
+  /** "Europe/Amsterdam", "UTC", "maintenance zone (UTC-01:23: runs 83 min after UTC)". */
   zoneLabel: string;
   schedule?: CronSchedule;
   /** "At 15:00 on Monday" (without the zone). */

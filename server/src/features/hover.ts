@@ -229,7 +229,9 @@ export function schedulePreview(ctx: FeatureContext, view: ScheduleView): string
 
 function maintenanceLine(ctx: FeatureContext): string {
   const m = ctx.maintenance;
-  return `Maintenance offset: ${m.offsetMinutes} minutes (${offsetLabel(m.offsetMinutes).replace(/^\+/, "")} after UTC), ${maintenanceSource(m)}.`;
+  const line = `Maintenance offset: ${m.offsetMinutes} minutes (${offsetLabel(m.offsetMinutes).replace(/^\+/, "")} after UTC), ${maintenanceSource(m)}.`;
+  // Said where the offset is shown, so an invalid WEBHARE_MAINTENANCE_OFFSET is never ignored silently.
+  return m.envNote ? `${line}\n\n⚠ ${m.envNote}.` : line;
 }
 
 function zoneMarkdown(ctx: FeatureContext, runtz: string): string {
