@@ -295,9 +295,14 @@ function findExport(result: ScanResult, name: string, caseInsensitive: boolean, 
   const exp = caseInsensitive ? ix.lower.get(name.toLowerCase()) : ix.exact.get(name);
   if (exp) return { kind: "found", export: exp, scan: result, file };
   const same = (a: string) => (caseInsensitive ? a.toLowerCase() === name.toLowerCase() : a === name);
-  const re = ix.reexports.find((e) => same(e.name) || e.name === "*");
-  if (!re) return { kind: "missing" };
-  const target = re.from ? resolveImport(file, re.from, opts.fs) : undefined;
+  const re = ix.reexports.find((e) => same(e.name)) ?? ix.reexports.find((e) => e.name === "*");
+  if (!re) {
+    // `module.exports = { ...other }`: the name may be in what cannot be read without running it.
+    if (result.opaque) return { kind: "unverified", message: `'${name}' is not among the exports that can be read without running the code (module.exports has a spread or computed key); not verified` };
+    return { kind: "missing" };
+  }
+  if (re.from === undefined) return { kind: "unverified", message: `'${name}' is exported from a binding that cannot be followed (not declared, imported or required in this file); not verified` };
+  const target = resolveImport(file, re.from, opts.fs);
   const innerName = re.importedName === "*" || re.importedName === undefined ? name : re.importedName;
   if (!target || depth >= 2) {
     return re.name === "*" ? { kind: "missing" } : { kind: "unverified", message: `'${name}' is re-exported from '${re.from}'; cannot follow it to check what it is` };

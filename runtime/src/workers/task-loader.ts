@@ -44,6 +44,11 @@ export async function loadExport(file: string, exportName: string): Promise<unkn
   const def = ns.default as Record<string, unknown> | undefined;
   if (def && typeof def === "object" && exportName in def) return def[exportName];
   if (exportName === "default" && def !== undefined) return def;
+  // A default export that is a named class or function also answers to its own name:
+  // `module.exports = MyTask` (CommonJS gives Node's import only `default`) runs as `#MyTask`, as
+  // the checker (definition/exports.ts) accepts it.
+  const fn: unknown = ns.default;
+  if (typeof fn === "function" && fn.name === exportName) return fn;
   throw new Error(`'${exportName}' is not exported by ${file}`);
 }
 
