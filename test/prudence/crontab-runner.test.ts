@@ -1,6 +1,9 @@
-/** The crontab runner with a fake clock: one start per line and minute, `|` unions once, context as-is. */
+/**
+ * The crontab runner with a fake clock: one start per line and minute, `|` unions once, context
+ * as-is, and `crontab.system` ignored unless enabled.
+ */
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { BackgroundTasks, ExecuteSpec } from "../../runtime/src/prudence/background";
@@ -17,19 +20,22 @@ describe("crontab runner", () => {
   });
   after(() => dir.cleanup());
 
-  function rig(crontab: string, startIso: string) {
+  function rig(crontab: string, startIso: string, opts: { system?: string; systemCrontab?: boolean } = {}) {
     writeFileSync(join(dir.path, "cmod", "crontab"), crontab);
+    rmSync(join(dir.path, "cmod", "crontab.system"), { force: true });
+    if (opts.system !== undefined) writeFileSync(join(dir.path, "cmod", "crontab.system"), opts.system);
     const calls: { at: string; spec: ExecuteSpec }[] = [];
+    const logs: string[] = [];
     const clock = new FakeClock(Date.parse(startIso));
     const background = { execute: (spec: ExecuteSpec) => (calls.push({ at: new Date(clock.now()).toISOString(), spec }), 1) } as unknown as BackgroundTasks;
-    const runner = new CrontabRunner({ background, clock, zone: { kind: "utc" }, systemCrontab: false, env: () => ({}), log: () => {} });
+    const runner = new CrontabRunner({ background, clock, zone: { kind: "utc" }, systemCrontab: !!opts.systemCrontab, env: () => process.env, log: (_l, t) => logs.push(t) });
     runner.sync([mod()]);
     const advance = (iso: string) => {
       const until = Date.parse(iso);
       for (let n = clock.nextTimer(); n !== undefined && n <= until; n = clock.nextTimer()) clock.advanceTo(n);
       clock.advanceTo(until);
     };
-    return { calls, advance, runner };
+    return { calls, advance, runner, logs };
   }
 
   it("starts a document once per matching minute even when several alternatives of a `|` union match", () => {
@@ -69,5 +75,22 @@ describe("crontab runner", () => {
     r.runner.sync([mod()]);
     r.advance("2026-05-05T11:20:00Z");
     assert.deepEqual(r.calls.map((c) => [c.at.slice(11, 16), c.spec.document]), [["11:15", "/tasks/new/"]]);
+  });
+
+  it("ignores crontab.system unless system crontabs are enabled, and then runs its lines", async () => {
+    const out = join(dir.path, "cmod", "system.txt");
+    const system = `* * * * * ENV:WHO=cron OUT:system.txt sh -c "echo ran as $WHO"\n`;
+    const off = rig("", "2026-05-05T10:00:30Z", { system });
+    off.advance("2026-05-05T10:02:30Z");
+    await off.runner.whenSystemRunsDone();
+    assert.equal(existsSync(out), false, "nothing ran");
+    assert.match(off.logs.join("\n"), /crontab\.system is ignored: system crontabs run only when enabled \(--system-crontab/);
+    assert.deepEqual(off.runner.entries, []);
+
+    const on = rig("", "2026-05-05T10:00:30Z", { system, systemCrontab: true });
+    on.advance("2026-05-05T10:02:30Z");
+    await on.runner.whenSystemRunsDone();
+    assert.equal(readFileSync(out, "utf8"), "ran as cron\nran as cron\n", "once a minute, with its ENV: and OUT:");
+    assert.deepEqual(on.logs, []);
   });
 });

@@ -6,7 +6,8 @@ import type { ModuleInfo } from "../engine/modules";
 import { JsonValueError, toJsonText } from "../queue/json-value";
 import type { WorkerPool } from "../workers/pool";
 import type { RunRequest } from "../workers/protocol";
-import { runProgram } from "./program-runner";
+import { type Clock, realClock } from "../scheduler/clock";
+import { type ProgramRun, runProgram } from "./program-runner";
 
 /** `executeTask` / `codeTask` as Prudence has them (delays and intervals in ms). */
 export interface ExecuteSpec {
@@ -46,7 +47,10 @@ interface Task {
   file: string;
   runs: number;
   running: Map<number, AbortController>;
-  timer?: NodeJS.Timeout;
+  /** Cancels the timer of the next start. */
+  cancelTimer?: () => void;
+  /** When the next start of a fixed-rate task is due: every start is an interval after the previous one's due time. */
+  dueAt: number;
   cancelled: boolean;
   done: boolean;
   first?: { ok: boolean; value: unknown; error: string | null };
@@ -69,7 +73,19 @@ export interface BackgroundOptions {
   log: (level: "info" | "warn" | "error", text: string) => void;
   /** After every run (the runtime re-checks whether it is idle). */
   onRunEnd?: () => void;
+  /** Time of delays and repeats (tests move a fake clock instead of waiting). Default: real time. */
+  clock?: Clock;
+  /** Runs one program (tests substitute one they finish by hand). Default: a process of its own. */
+  runProgram?: (run: ProgramRun) => Promise<{ ok: boolean; error: string | null }>;
+  /**
+   * Finished tasks kept for status and result() (oldest forgotten first); running and
+   * repeating ones are always kept. Without a limit, every crontab firing would add one for ever.
+   */
+  keepFinished?: number;
 }
+
+/** How many finished tasks are kept by default. */
+export const DEFAULT_KEEP_FINISHED = 100;
 
 /**
  * Prudence-style background tasks: programs (a document run top to bottom, in a process of its
@@ -83,9 +99,14 @@ export class BackgroundTasks {
   private runIds = 2_000_000_000;
   private programsRunning = 0;
   private readonly programQueue: (() => void)[] = [];
+  /** Ids of finished tasks, oldest first (the next to forget). */
+  private finished: number[] = [];
   private stopped = false;
+  private readonly clock: Clock;
 
-  constructor(private readonly o: BackgroundOptions) {}
+  constructor(private readonly o: BackgroundOptions) {
+    this.clock = o.clock ?? realClock;
+  }
 
   /** Validates and starts (or schedules) a task; returns its id. Throws for bad input. */
   execute(spec: ExecuteSpec): number {
@@ -116,29 +137,39 @@ export class BackgroundTasks {
     for (const [k, v] of [["delay", spec.delay], ["repeatEvery", spec.repeatEvery]] as const) {
       if (v !== undefined && (!Number.isFinite(v) || v < 0)) throw new Error(`${k} must be a non-negative number of milliseconds`);
     }
-    const task: Task = { id: this.nextId++, spec, module, file, runs: 0, running: new Map(), cancelled: false, done: false, lastError: null, waiters: [], ...(tempDir ? { tempDir } : {}) };
+    const dueAt = this.clock.now() + (spec.delay ?? 0);
+    const task: Task = { id: this.nextId++, spec, module, file, runs: 0, running: new Map(), dueAt, cancelled: false, done: false, lastError: null, waiters: [], ...(tempDir ? { tempDir } : {}) };
     this.tasks.set(task.id, task);
-    this.at(task, spec.delay ?? 0, () => this.fire(task));
+    this.at(task, dueAt, () => this.fire(task));
     return task.id;
   }
 
-  private at(task: Task, ms: number, fn: () => void): void {
-    task.timer = setTimeout(fn, ms);
-    task.timer.unref();
+  /** Calls fn at `at` on the clock; at once (next turn of the event loop) when it is not in the future. */
+  private at(task: Task, at: number, fn: () => void): void {
+    task.cancelTimer?.();
+    if (at <= this.clock.now()) {
+      const t = setImmediate(fn);
+      task.cancelTimer = () => clearImmediate(t);
+    } else {
+      task.cancelTimer = this.clock.setTimer(at, fn);
+    }
   }
 
   private fire(task: Task): void {
+    task.cancelTimer = undefined;
     if (task.cancelled || this.stopped) return;
     const every = task.spec.repeatEvery ?? 0;
-    // Fixed rate lets runs overlap, but not pile up without bound when each takes longer than the rate.
-    if (every > 0 && task.spec.fixedRate && task.running.size >= this.o.programSlots) {
-      this.at(task, every, () => this.fire(task));
-      return;
+    if (every > 0 && task.spec.fixedRate) {
+      // Fixed rate: each start is due an interval after the previous one was due, whether or not
+      // that run has ended (runs may overlap).
+      task.dueAt += every;
+      this.at(task, task.dueAt, () => this.fire(task));
+      // ...but they do not pile up without bound when each takes longer than the rate.
+      if (task.running.size >= this.o.programSlots) return;
     }
-    // Fixed rate: the next start is due an interval after this start, whether or not this run ended.
-    if (every > 0 && task.spec.fixedRate) this.at(task, every, () => this.fire(task));
     void this.runOnce(task).then(() => {
-      if (every > 0 && !task.spec.fixedRate && !task.cancelled && !this.stopped) this.at(task, every, () => this.fire(task));
+      // Fixed delay: the next start is an interval after this run ended.
+      if (every > 0 && !task.spec.fixedRate && !task.cancelled && !this.stopped) this.at(task, this.clock.now() + every, () => this.fire(task));
     });
   }
 
@@ -146,23 +177,35 @@ export class BackgroundTasks {
     const runId = ++this.runIds;
     const ac = new AbortController();
     task.running.set(runId, ac);
-    let r: { ok: boolean; value: unknown; error: string | null };
+    let r: { ok: boolean; value: unknown; error: string | null; notStarted?: boolean };
     try {
       r = task.spec.entryPoint ? await this.runEntryPoint(task, runId, ac.signal) : await this.runProgramTask(task, ac.signal);
     } catch (e) {
       r = { ok: false, value: null, error: e instanceof Error ? e.message : String(e) };
     }
     task.running.delete(runId);
-    task.runs++;
-    if (!r.ok) {
-      task.lastError = r.error;
-      if (!task.cancelled) this.o.log("warn", `background task ${task.spec.document ?? "(code)"} failed: ${r.error}`);
+    // A run cancelled while it waited for a program slot never happened: it counts for nothing.
+    if (!r.notStarted) {
+      task.runs++;
+      if (!r.ok) {
+        task.lastError = r.error;
+        if (!task.cancelled) this.o.log("warn", `background task ${task.spec.document ?? "(code)"} failed: ${r.error}`);
+      }
+      if (!task.first) task.first = r;
     }
-    if (!task.first) task.first = r;
-    if (!(task.spec.repeatEvery ?? 0) || task.cancelled) task.done = task.running.size === 0;
-    if (task.done && task.tempDir) rmSync(task.tempDir, { recursive: true, force: true });
+    if ((!(task.spec.repeatEvery ?? 0) || task.cancelled) && task.running.size === 0) task.done = true;
     task.waiters = task.waiters.filter((w) => !w());
+    if (task.done) this.finish(task);
     this.o.onRunEnd?.();
+  }
+
+  /** A task is done: its temp files go, and the oldest finished tasks beyond the limit are forgotten. */
+  private finish(task: Task): void {
+    if (this.finished.includes(task.id)) return;
+    if (task.tempDir) rmSync(task.tempDir, { recursive: true, force: true });
+    this.finished.push(task.id);
+    const keep = this.o.keepFinished ?? DEFAULT_KEEP_FINISHED;
+    while (this.finished.length > keep) this.tasks.delete(this.finished.shift()!);
   }
 
   private async runEntryPoint(task: Task, runId: number, signal: AbortSignal) {
@@ -181,10 +224,11 @@ export class BackgroundTasks {
   }
 
   private async runProgramTask(task: Task, signal: AbortSignal) {
-    await this.programSlot();
+    // Cancelled while waiting for a slot: never started, and nothing to give back.
+    if (!(await this.programSlot(signal))) return { ok: false, value: null, error: "cancelled", notStarted: true };
     try {
       if (signal.aborted) return { ok: false, value: null, error: "cancelled" };
-      const r = await runProgram({
+      const r = await (this.o.runProgram ?? runProgram)({
         file: task.file,
         cwd: task.module.dir,
         context: task.spec.context ?? null,
@@ -200,17 +244,31 @@ export class BackgroundTasks {
     }
   }
 
-  private programSlot(): Promise<void> {
+  /**
+   * Takes a program slot, waiting for one if all are in use. Resolves false without a slot when
+   * the signal aborts meanwhile: the waiter leaves the queue at once, so a cancel does not wait
+   * for another program to end.
+   */
+  private programSlot(signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) return Promise.resolve(false);
     if (this.programsRunning < this.o.programSlots) {
       this.programsRunning++;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise((r) =>
-      this.programQueue.push(() => {
+    return new Promise((resolve) => {
+      const grant = () => {
+        signal.removeEventListener("abort", onAbort);
         this.programsRunning++;
-        r();
-      }),
-    );
+        resolve(true);
+      };
+      const onAbort = () => {
+        const i = this.programQueue.indexOf(grant);
+        if (i >= 0) this.programQueue.splice(i, 1);
+        resolve(false);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.programQueue.push(grant);
+    });
   }
 
   /**
@@ -219,19 +277,20 @@ export class BackgroundTasks {
    */
   async result(id: number, timeoutMs: number): Promise<unknown> {
     const task = this.get(id);
-    if (!task.first) {
+    if (!task.first && !task.done) {
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`Timeout waiting for background task #${id}`)), timeoutMs);
         task.waiters.push(() => {
-          if (!task.first) return false;
+          if (!task.first && !task.done) return false;
           clearTimeout(t);
           resolve();
           return true;
         });
       });
     }
-    if (!task.first!.ok) throw new Error(task.first!.error ?? "failed");
-    return task.first!.value;
+    if (!task.first) throw new Error(`Background task #${id} was cancelled before it ran`);
+    if (!task.first.ok) throw new Error(task.first.error ?? "failed");
+    return task.first.value;
   }
 
   state(id: number): BackgroundTaskState {
@@ -254,12 +313,13 @@ export class BackgroundTasks {
     return [...this.tasks.keys()].map((id) => this.state(id));
   }
 
-  /** Stops further runs and kills running ones; resolves once they are gone. */
+  /** Stops further runs and kills running ones (or takes queued ones off the queue); resolves once they are gone. */
   async cancel(id: number): Promise<boolean> {
     const t = this.get(id);
     if (t.done && !t.running.size) return false;
     t.cancelled = true;
-    clearTimeout(t.timer);
+    t.cancelTimer?.();
+    t.cancelTimer = undefined;
     const waiting = t.running.size
       ? new Promise<void>((r) =>
           t.waiters.push(() => {
@@ -272,12 +332,19 @@ export class BackgroundTasks {
     for (const ac of t.running.values()) ac.abort();
     await waiting;
     t.done = true;
+    t.waiters = t.waiters.filter((w) => !w()); // a result() waiting for a run that never came
+    this.finish(t);
     return true;
   }
 
   private get(id: number): Task {
     const t = this.tasks.get(id);
-    if (!t) throw new Error(`No such background task #${id}`);
+    if (!t) {
+      if (Number.isInteger(id) && id > 0 && id < this.nextId) {
+        throw new Error(`Background task #${id} has finished and is no longer kept (this runtime keeps the last ${this.o.keepFinished ?? DEFAULT_KEEP_FINISHED} finished tasks)`);
+      }
+      throw new Error(`No such background task #${id}`);
+    }
     return t;
   }
 

@@ -26,6 +26,8 @@ export class CrontabRunner {
   private armed: Armed[] = [];
   private cancelTimer: (() => void) | undefined;
   private stopped = false;
+  /** `crontab.system` programs still running. */
+  private readonly systemRuns = new Set<Promise<unknown>>();
 
   constructor(
     private readonly o: {
@@ -92,9 +94,11 @@ export class CrontabRunner {
     try {
       if (a.system) {
         const e = a.entry as SystemCrontabEntry;
-        void runSystemCommand(e, a.module.dir, this.o.env()).then((r) => {
+        const run = runSystemCommand(e, a.module.dir, this.o.env()).then((r) => {
           if (!r.ok) this.o.log("warn", `crontab.system line ${e.line + 1} (${e.command}): ${r.error}`);
         });
+        this.systemRuns.add(run);
+        void run.finally(() => this.systemRuns.delete(run));
         return;
       }
       const e = a.entry as CrontabEntry;
@@ -104,6 +108,11 @@ export class CrontabRunner {
     } catch (err) {
       this.o.log("warn", `crontab of ${a.module.name}, line ${a.entry.line + 1}: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** Resolves when the `crontab.system` programs started so far have ended. */
+  async whenSystemRunsDone(): Promise<void> {
+    while (this.systemRuns.size) await Promise.all([...this.systemRuns]);
   }
 
   stop(): void {
