@@ -162,6 +162,10 @@ describe("scheduled tasks (fake clock)", { timeout: 60_000 }, () => {
     // An explicit offset (WEBHARE_MAINTENANCE_OFFSET, --maintenance-offset) wins on its node, with a warning.
     assert.equal(await clusterMaintenanceOffset(store, { offsetMinutes: 10, source: "env" }, (_l, t) => warnings.push(t)), 10);
     assert.match(warnings.join("\n"), /maintenance offset 10 \(WEBHARE_MAINTENANCE_OFFSET\) differs from the 83 this database's other nodes use/);
+    // An invalid WEBHARE_MAINTENANCE_OFFSET is logged once, not ignored silently.
+    const note = "WEBHARE_MAINTENANCE_OFFSET='1500' is ignored: it must be a whole number of minutes from 0 to 1439";
+    assert.equal(await clusterMaintenanceOffset(store, { offsetMinutes: 50, source: "stored", envNote: note }, (_l, t) => warnings.push(t)), 83);
+    assert.equal(warnings.filter((w) => w === note).length, 1);
     for (const r of rigs) await r.scheduler.stop();
   });
 

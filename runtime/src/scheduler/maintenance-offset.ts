@@ -16,6 +16,8 @@ export const MAINTENANCE_OFFSET_KEY = "maintenance_offset";
  * user asked for it; when it differs from the stored one the node says so.
  */
 export async function clusterMaintenanceOffset(store: QueueStore, local: MaintenanceOffset, log: (level: "warn", text: string) => void): Promise<number> {
+  // An invalid WEBHARE_MAINTENANCE_OFFSET (or one a flag overrides) is said once, not ignored silently.
+  if (local.envNote) log("warn", local.envNote);
   const stored = await store.transaction(async (tx) => {
     // Only the first node's value is kept: ON CONFLICT DO NOTHING, then read back what won.
     await tx.execute(`INSERT INTO modtasks_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [MAINTENANCE_OFFSET_KEY, String(local.offsetMinutes)]);
