@@ -25,7 +25,7 @@ current folder, searched for moduledefinition.xml).
   --system-crontab        run crontab.system files (programs)
   --max-scheduled N       scheduled (<task>) runs at once (default 4)
   --dialect D             cron dialect of runat: webhare (default) | prudence | extended (match the editor's modtasks.cronDialect)
-  --maintenance-offset M  minutes of the maintenance zone (after WEBHARE_MAINTENANCE_OFFSET; match modtasks.maintenanceOffset)
+  --maintenance-offset M  minutes of the maintenance zone, 0-1439 (wins over WEBHARE_MAINTENANCE_OFFSET, as modtasks.maintenanceOffset does in the editor)
   --crontab-tz ZONE       zone of crontab masks (default: MODTASKS_CRONTAB_TZ, else this machine's; match modtasks.crontabTimeZone)
 `;
 
