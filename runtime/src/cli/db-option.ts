@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { defaultDb } from "../config/default-db";
 import { type DbConfig, parseDbUrl } from "../queue/open-store";
 import { CliError } from "./command";
@@ -12,4 +13,14 @@ export function dbFromOption(value: unknown, moduleDirs?: string[]): DbConfig {
     }
   }
   return defaultDb(process.cwd(), moduleDirs);
+}
+
+/**
+ * For commands that only read or act on existing tasks (`tasks …`, `status`): opening a missing
+ * SQLite file would create it, and its folders, for a mistyped --db. Refused instead; `run` and
+ * `schedule` create the database they are given.
+ */
+export function existingDb(db: DbConfig): DbConfig {
+  if (db.kind === "sqlite" && db.path !== ":memory:" && !existsSync(db.path)) throw new CliError(`no task database at ${db.path}`, 1);
+  return db;
 }

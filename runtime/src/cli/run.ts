@@ -6,6 +6,7 @@ import { parseArgs } from "./args";
 import { CliError } from "./command";
 import { dbFromOption } from "./db-option";
 import { clock } from "./format";
+import { duration } from "./values";
 
 const HELP = `usage: modtasks run [moduledirs...] [options]
 
@@ -18,6 +19,8 @@ current folder, searched for moduledefinition.xml).
   --drain           exit once nothing is runnable now or within --drain-grace (CI, scripts, the demo)
   --drain-grace MS  with --drain: also wait for tasks due this soon, e.g. quick retries (default 5000)
   --quiet           do not print a line per task (start, stop and problems still print)
+  --keep-finished D how long finished tasks stay in the database before they are purged: ms, or
+                    a number with ms, s, m, h or d (default 3d, as WebHare)
   --lease-ms MS     how long a claim survives without heartbeat (default 6000: a dead node's tasks run elsewhere within ~7 s)
   --memory-mb MB    heap limit per worker process
   --background-workers N  Prudence-style background task workers (default 2 x cores + 1)
@@ -38,6 +41,7 @@ export async function run(args: string[]): Promise<number> {
     "drain-grace": { type: "number" },
     quiet: { type: "boolean" },
     "lease-ms": { type: "number" },
+    "keep-finished": { type: "string" },
     "memory-mb": { type: "number" },
     "background-workers": { type: "number" },
     "allow-code-tasks": { type: "boolean" },
@@ -53,6 +57,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const workers = options.workers as number | undefined;
+  const keepFinishedMs = options["keep-finished"] !== undefined ? duration(String(options["keep-finished"]), "--keep-finished") : undefined;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new CliError("--workers must be a positive integer");
   const paths = positionals.length ? positionals : ["."];
   let moduleDirs: string[];
@@ -76,6 +81,7 @@ export async function run(args: string[]): Promise<number> {
       ...(options["node-name"] ? { nodeName: String(options["node-name"]) } : {}),
       ...(workers ? { workers } : {}),
       ...(options["lease-ms"] ? { leaseMs: Number(options["lease-ms"]) } : {}),
+      ...(keepFinishedMs !== undefined ? { keepFinishedMs } : {}),
       ...(options["memory-mb"] ? { memoryLimitMb: Number(options["memory-mb"]) } : {}),
       ...(options["background-workers"] ? { backgroundWorkers: Number(options["background-workers"]) } : {}),
       ...(options["max-scheduled"] ? { maxScheduledRuns: Number(options["max-scheduled"]) } : {}),

@@ -4,6 +4,7 @@ import { describeDb } from "../queue/open-store";
 import { parseArgs } from "./args";
 import { CliError } from "./command";
 import { dbFromOption } from "./db-option";
+import { isoTime, milliseconds, priority } from "./values";
 
 const HELP = `usage: modtasks schedule <module:type> [json-data] [options]
 
@@ -11,9 +12,11 @@ Queues managed tasks and prints their ids, one per line. The task types come fro
 below the current folder (or --modules), else from what a runtime published in the database.
 
   --db URL            task database (default: .modtasks/tasks.db beside the modules)
-  --not-before ISO    do not run before this time
-  --priority P        background | normal | interactive | update | updateinteractive | integer
-  --timeout MS        per-task timeout override
+  --not-before ISO    do not run before this time: ISO 8601, e.g. 2030-12-25T08:00:00Z
+                      (a date alone is midnight UTC; a time without a zone is local time)
+  --priority P        background | normal | interactive | update | updateinteractive, or an
+                      integer from -1000 to 1000 (lower runs first; normal is 0)
+  --timeout MS        per-task timeout override (milliseconds; 0: none)
   --auxdata JSON      auxiliary data merged into the data at run time
   --count N           queue N identical tasks (one transaction)
   --modules DIR       module folder(s) to read declarations from (repeatable)
@@ -53,11 +56,9 @@ export async function run(args: string[]): Promise<number> {
       throw new CliError(`--auxdata is not valid JSON: ${(e as Error).message}`);
     }
   }
-  let notBefore: number | undefined;
-  if (options["not-before"] !== undefined) {
-    notBefore = Date.parse(String(options["not-before"]));
-    if (isNaN(notBefore)) throw new CliError(`--not-before: not an ISO 8601 time: '${options["not-before"]}'`);
-  }
+  const notBefore = options["not-before"] !== undefined ? isoTime(String(options["not-before"]), "--not-before") : undefined;
+  const prio = options.priority !== undefined ? priority(String(options.priority)) : undefined;
+  const timeout = options.timeout !== undefined ? milliseconds(Number(options.timeout), "--timeout") : undefined;
   const count = (options.count as number | undefined) ?? 1;
   if (!Number.isInteger(count) || count < 1) throw new CliError("--count must be a positive integer");
   const moduleArg = options.modules as string[] | undefined;
@@ -74,8 +75,8 @@ export async function run(args: string[]): Promise<number> {
     const ids = await rt.transaction((tx) =>
       tx.scheduleManagedTasks(type, Array.from({ length: count }, () => data), {
         ...(notBefore !== undefined ? { notBefore } : {}),
-        ...(options.priority !== undefined ? { priority: /^-?\d+$/.test(String(options.priority)) ? Number(options.priority) : (String(options.priority) as never) } : {}),
-        ...(options.timeout !== undefined ? { timeout: Number(options.timeout) } : {}),
+        ...(prio !== undefined ? { priority: prio } : {}),
+        ...(timeout !== undefined ? { timeout } : {}),
         ...(auxdata !== undefined ? { auxdata } : {}),
       }),
     );

@@ -4,12 +4,12 @@ import type { RuntimeStatus } from "../engine/runtime";
 import { describeDb, openStore } from "../queue/open-store";
 import { parseArgs } from "./args";
 import { CliError } from "./command";
-import { dbFromOption } from "./db-option";
+import { dbFromOption, existingDb } from "./db-option";
 import { iso } from "./format";
 
 export async function run(args: string[]): Promise<number> {
   const { options } = parseArgs(args, { db: { type: "string" }, json: { type: "boolean" }, "node-name": { type: "string" } });
-  const db = dbFromOption(options.db);
+  const db = existingDb(dbFromOption(options.db));
   const client = new ControlClient(controlSocketPath(db, options["node-name"] as string | undefined), { db });
   let status: RuntimeStatus | undefined;
   try {

@@ -1,8 +1,9 @@
 import { openRuntime, type RuntimeHandle } from "../api/runtime-handle";
 import { parseArgs } from "./args";
 import { CliError } from "./command";
-import { dbFromOption } from "./db-option";
+import { dbFromOption, existingDb } from "./db-option";
 import { taskDetails, taskLine } from "./format";
+import { milliseconds } from "./values";
 
 const HELP = `usage: modtasks tasks <action> [options]
 
@@ -47,7 +48,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const json = !!options.json;
   const out = (v: unknown, human: () => string) => process.stdout.write((json ? JSON.stringify(v, null, 2) : human()) + "\n");
-  const db = dbFromOption(options.db);
+  const db = existingDb(dbFromOption(options.db));
   let rt: RuntimeHandle;
   try {
     rt = await openRuntime({ db: db.kind === "sqlite" ? `sqlite:${db.path}` : db.url });
@@ -72,7 +73,7 @@ export async function run(args: string[]): Promise<number> {
       }
       case "result": {
         const result = await rt.retrieveTaskResult(taskId(rest[0]), {
-          ...(options.timeout !== undefined ? { timeout: Number(options.timeout) } : {}),
+          ...(options.timeout !== undefined ? { timeout: milliseconds(Number(options.timeout), "--timeout") } : {}),
           acceptCancel: !!options["accept-cancel"],
           acceptTempFailure: !!options["accept-temp-failure"],
           acceptPermFailure: !!options["accept-perm-failure"],

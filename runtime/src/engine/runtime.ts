@@ -322,7 +322,8 @@ export class Runtime {
         onTimedRecovered: () => void this.scheduler.tick(),
       }),
     );
-    every(60 * 60 * 1000, () => this.purge());
+    // Hourly, or as often as the retention when it is shorter (a 10-minute retention means ~10 minutes).
+    every(Math.min(60 * 60 * 1000, Math.max(1000, this.opts.keepFinishedMs ?? Infinity)), () => this.purge());
     // Counts change without events here too (other processes, other nodes): sample every 10 s as well.
     const sampler = new CountsSampler({
       read: () => this.store.counts(),
