@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { parseCron } from "../../runtime/src/cron";
+import { formatInZone, parseCron, type Zone } from "../../runtime/src/cron";
 import { DIALECTS, RULES } from "../../runtime/src/cron/dialects";
 
 const root = join(__dirname, "..", "..");
@@ -57,5 +57,22 @@ describe("documentation agrees with the engine", () => {
     assert.match(serverReadme, /`modtasks\.maintenanceOffset` \| unset \| [^|]*this setting, then `WEBHARE_MAINTENANCE_OFFSET`/);
     const mainReadme = readFileSync(join(root, "README.md"), "utf8");
     assert.match(mainReadme, /`modtasks\.maintenanceOffset` \| unset \| [^|]*wins over `WEBHARE_MAINTENANCE_OFFSET`/);
+  });
+
+  test("the 30-minute DST consequence in Australia/Lord_Howe is written down, with the engine's own times", () => {
+    const z: Zone = { kind: "iana", name: "Australia/Lord_Howe" };
+    const runs = (mask: string, from: string) =>
+      parseCron(mask, "webhare")
+        .schedule!.nextRuns(Date.parse(from), z, 2)
+        .map((t) => `${new Date(t).toISOString().slice(11, 16)}Z (${formatInZone(t, z).slice(11, 16)}${formatInZone(t, z).slice(19)})`);
+    const cronReadme = readFileSync(join(root, "runtime", "src", "cron", "README.md"), "utf8").replace(/\s+/g, " ");
+    const spring = runs("15 * * * *", "2026-10-03T14:00:00Z");
+    assert.deepEqual(spring, ["14:45Z (01:15+10:30)", "16:15Z (03:15+11:00)"]);
+    assert.ok(cronReadme.includes(`\`15 * * * *\` runs at ${spring[0]} and then ${spring[1]}, 90 minutes later`));
+    const autumn = runs("45 * * * *", "2026-04-04T14:00:00Z");
+    assert.deepEqual(autumn, ["14:45Z (01:45+11:00)", "15:15Z (01:45+10:30)"]);
+    assert.ok(cronReadme.includes("`45 * * * *` runs at 14:45Z (01:45+11:00) and again 30 minutes later at 15:15Z (01:45+10:30)"));
+    const mainReadme = readFileSync(join(root, "README.md"), "utf8").replace(/\s+/g, " ");
+    assert.match(mainReadme, /Australia\/Lord_Howe\) that means an hourly mask's runs are 30 or 90 minutes apart on a transition night: on the spring night `15 \* \* \* \*` runs at 14:45Z and then 16:15Z/);
   });
 });
