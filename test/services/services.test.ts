@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openBackendService } from "../../runtime/src/api/index";
 import { serviceSocketPath } from "../../runtime/src/services/names";
+import { ServiceManager } from "../../runtime/src/services/service-manager";
 import { FIXTURES, listening, REPO, row, type ServiceHarness, startServiceHarness, waitForStatus } from "./harness";
 
 interface Counter {
@@ -170,6 +171,46 @@ describe("backend services", { timeout: 60_000 }, () => {
       } finally {
         a.close();
         b.close();
+      }
+    });
+
+    it("runs onClose when the client process exits (killed, without close())", async () => {
+      const observer = await counter();
+      try {
+        const proc = spawn(process.execPath, ["--import", "tsx", join(FIXTURES, "exit-client.ts")], { cwd: REPO, env: { ...process.env, ...h.env }, stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        const id = await new Promise<number>((resolve, reject) => {
+          proc.stdout.setEncoding("utf8").on("data", (d: string) => {
+            out += d;
+            const m = /id (\d+)/.exec(out);
+            if (m) resolve(Number(m[1]));
+          });
+          proc.once("exit", (code) => reject(new Error(`the client exited (${code}) before it connected: ${out}`)));
+        });
+        const left = new Promise<unknown>((resolve) => {
+          const onLeft = (data: { id: number }) => {
+            if (data.id !== id) return;
+            observer.off("left", onLeft);
+            resolve(data);
+          };
+          observer.on("left", onLeft);
+        });
+        proc.kill("SIGKILL");
+        assert.deepEqual(await left, { id }, "the handler of the killed client ran onClose");
+      } finally {
+        observer.close();
+      }
+    });
+
+    it("awaitConstructor: a factory that never returns fails after the timeout instead of hanging", async () => {
+      await assert.rejects(counter("hang", { awaitConstructor: true, timeout: 300 }), {
+        message: "Service 'svcmod:counter' did not accept the connection within 300 ms: its factory has not returned a handler",
+      });
+      const c = await counter(1);
+      try {
+        assert.equal(await c.increment(), 2, "the service serves others meanwhile");
+      } finally {
+        c.close();
       }
     });
 
@@ -354,6 +395,49 @@ describe("backend services", { timeout: 60_000 }, () => {
       } finally {
         c.close();
       }
+    });
+  });
+
+  describe("restart backoff", () => {
+    /** A manager for the crashmod fixture alone, recording each restart it schedules. */
+    async function crashes(opts: { backoffMs: number; maxBackoffMs: number; healthyAfterMs: number }, count: number): Promise<{ delay: number; crashes: number }[]> {
+      const dir = join(FIXTURES, "crashmod");
+      const m = new ServiceManager({
+        modules: [{ name: "crashmod", dir, file: join(dir, "moduledefinition.xml") }],
+        serviceDir: join(h.services.dir, "..", "crashmod.services"),
+        controlSocket: null,
+        db: h.db,
+        log: () => {},
+        ...opts,
+      });
+      const seen: { delay: number; crashes: number }[] = [];
+      const done = new Promise<void>((resolve) =>
+        m.on("backoff", (e: { delay: number; crashes: number }) => {
+          seen.push({ delay: e.delay, crashes: e.crashes });
+          if (seen.length === count) resolve();
+        }),
+      );
+      m.start();
+      await done;
+      await m.stop();
+      return seen;
+    }
+
+    it("doubles the delay with every crash in a row, up to the maximum", async () => {
+      const seen = await crashes({ backoffMs: 10, maxBackoffMs: 80, healthyAfterMs: 3_600_000 }, 5);
+      assert.deepEqual(seen, [
+        { delay: 10, crashes: 1 },
+        { delay: 20, crashes: 2 },
+        { delay: 40, crashes: 3 },
+        { delay: 80, crashes: 4 },
+        { delay: 80, crashes: 5 },
+      ]);
+    });
+
+    it("starts over after a process that ran long enough to count as healthy", async () => {
+      // healthyAfterMs 0: every run counts as healthy, so every crash is the first of a streak.
+      const seen = await crashes({ backoffMs: 10, maxBackoffMs: 80, healthyAfterMs: 0 }, 3);
+      assert.deepEqual(seen.map((e) => e.delay), [10, 10, 10]);
     });
   });
 

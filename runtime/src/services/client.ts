@@ -7,6 +7,7 @@ import { EventEmitter } from "node:events";
 import { type FSWatcher, watch } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { ControlClient } from "../control/client";
+import { setLongTimeout } from "../workers/long-timeout";
 import { findServiceLocation, normalizeServiceName, type ServiceLocation, serviceSocketPath } from "./names";
 import { decodeValue, encodeArgs, errorFromFrame, FrameReader, frameLine, isPublicMethodName, WIRE_VERSION } from "./wire";
 
@@ -71,10 +72,20 @@ export async function connectBackendService<T extends object = AnyBackendService
   if (!Array.isArray(args)) throw new TypeError(`openBackendService('${name}'): args must be an array`);
   const encoded = encodeArgs(args, `openBackendService('${n}')`);
   const timeout = options.timeout ?? DEFAULT_OPEN_TIMEOUT_MS;
-  const socket = await connectWithin(n, serviceSocketPath(location.dir, n), location, Date.now() + timeout, !options.notOnDemand);
+  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) throw new TypeError(`openBackendService('${name}'): timeout must be a number of milliseconds >= 0, got ${String(timeout)}`);
+  const deadline = Date.now() + timeout;
+  const socket = await connectWithin(n, serviceSocketPath(location.dir, n), location, deadline, !options.notOnDemand);
   const conn = new ServiceClientConnection(n, socket, !!options.linger);
   socket.write(frameLine({ v: WIRE_VERSION, t: "open", args: encoded }));
-  if (options.awaitConstructor) await conn.whenReady();
+  if (options.awaitConstructor) {
+    // The timeout covers the whole open: a factory that never returns must not hang the caller.
+    const timer = setLongTimeout(() => conn.abandon(new Error(`Service '${n}' did not accept the connection within ${timeout} ms: its factory has not returned a handler`)), Math.max(0, deadline - Date.now()));
+    try {
+      await conn.whenReady();
+    } finally {
+      timer.clear();
+    }
+  }
   return proxyFor(conn) as unknown as BackendServiceProxy<T>;
 }
 
@@ -281,6 +292,11 @@ class ServiceClientConnection extends EventEmitter {
 
   close(): void {
     this.end(new Error(`Connection to service '${this.serviceName}' is closed`));
+  }
+
+  /** Gives up on the connection with this error (the service's handler runs onClose, if it ever exists). */
+  abandon(err: Error): void {
+    this.end(err);
   }
 
   private end(err: Error): void {

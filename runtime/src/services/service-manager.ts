@@ -119,7 +119,8 @@ function newProcess(decl: ServiceProcessDecl): ManagedProcess {
 
 /**
  * The runtime's service processes. Events: "listening" {key, name, pid}, "connections"
- * {key, name, count}, "exit" {key, pid, exit}, "state" {key, names, state, pid}.
+ * {key, name, count}, "exit" {key, pid, exit}, "state" {key, names, state, pid}, "backoff"
+ * {key, delay, crashes} (a crashed always-on process restarts after `delay` ms).
  */
 export class ServiceManager extends EventEmitter {
   private readonly processes: ManagedProcess[] = [];
@@ -382,6 +383,7 @@ export class ServiceManager extends EventEmitter {
       p.crashStreak++;
       p.state = "restarting";
       this.opts.log("warn", `${p.decl.key}: crashed (${describeExit(exit)}); restarting in ${delay} ms`);
+      this.emit("backoff", { key: p.decl.key, delay, crashes: p.crashStreak });
       p.backoff = setTimeout(() => {
         p.backoff = undefined;
         if (p.state !== "restarting") return;
