@@ -104,7 +104,8 @@ export interface RuntimeStatus {
   clusters: { name: string; size: number; idle: number; busy: number; workers: ReturnType<WorkerPool["snapshot"]> }[];
   running: { id: number; type: string; started: number; cluster: string }[];
   counts: Awaited<ReturnType<QueueStore["counts"]>>;
-  nodes: { name: string; host: string; pid: number; heartbeat: number; started: number; info: Record<string, unknown> }[];
+  /** `age`: ms since the node's last heartbeat, by the database's clock (absent from runtimes before it was added). */
+  nodes: { name: string; host: string; pid: number; heartbeat: number; age?: number; started: number; info: Record<string, unknown> }[];
   scheduled: Awaited<ReturnType<TimedScheduler["list"]>>;
   /** At most this many scheduled runs at once (the timeline's collision limit). */
   maxScheduledRuns: number;
@@ -320,6 +321,8 @@ export class Runtime {
         log: this.log,
         onTasksRecovered: () => this.wake(),
         onTimedRecovered: () => void this.scheduler.tick(),
+        // Rows leased to this node that none of its dispatchers holds go back to the queue.
+        holdsRun: (id) => [...this.dispatchers.values()].some((d) => d.holds(id)),
       }),
     );
     // Hourly, or as often as the retention when it is shorter (a 10-minute retention means ~10 minutes).
@@ -601,8 +604,8 @@ export class Runtime {
   /** Whether another node has a fresh heartbeat (looked up at most once a second). */
   private async otherNodesAlive(): Promise<boolean> {
     if (Date.now() - this.liveNodesCheckedAt > 1000) {
-      const fresh = Date.now() - this.leaseMs;
-      this.otherLiveNodes = (await this.store.listNodes()).filter((n) => n.heartbeat >= fresh && n.instance !== this.membership.owner).length;
+      // Heartbeat ages are the database's clock: this node's own clock may be skewed.
+      this.otherLiveNodes = (await this.store.listNodes()).filter((n) => n.age <= this.leaseMs && n.instance !== this.membership.owner).length;
       this.liveNodesCheckedAt = Date.now();
     }
     return this.otherLiveNodes > 0;
@@ -633,7 +636,7 @@ export class Runtime {
       clusters: [...this.pools.values()].map((p) => ({ name: p.name, size: p.size, idle: p.idle, busy: p.busy, workers: p.snapshot() })),
       running: [...this.dispatchers.entries()].flatMap(([cluster, d]) => d.runningTasks().map((t) => ({ ...t, cluster }))),
       counts: await this.store.counts(),
-      nodes: nodes.map((n) => ({ name: n.name, host: n.host, pid: n.pid, heartbeat: n.heartbeat, started: n.started, info: n.info })),
+      nodes: nodes.map((n) => ({ name: n.name, host: n.host, pid: n.pid, heartbeat: n.heartbeat, age: n.age, started: n.started, info: n.info })),
       scheduled: await this.scheduler.list(),
       maxScheduledRuns: this.opts.maxScheduledRuns ?? 4,
       background: { workers: this.background.sizes.workers, programsRunning: this.background.sizes.programsRunning, tasks: this.background.list(), crontab: this.crontab?.entries ?? [] },

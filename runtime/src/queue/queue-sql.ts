@@ -42,7 +42,7 @@ export async function insertTasks(db: SqlExecutor, d: SqlDialect, rows: NewTaskR
 export async function claim(db: SqlExecutor, d: SqlDialect, req: ClaimRequest, tokenPrefix: string): Promise<ClaimedTask[]> {
   if (req.types.length === 0 || req.limit <= 0) return [];
   const rows = await db.query<Record<string, unknown>>(
-    `UPDATE ${T} SET state = 'running', lease_owner = $1, lease_token = $2 || CAST(id AS TEXT), lease_expires = $3, started = $4
+    `UPDATE ${T} SET state = 'running', lease_owner = $1, lease_token = $2 || CAST(id AS TEXT), lease_expires = ${d.nowMs} + $3, started = $4
      WHERE id IN (
        SELECT id FROM ${d.claimSource}
        WHERE state = 'pending' AND runat <= $4 AND ${d.inList("type", "$5", "text")}
@@ -50,7 +50,7 @@ export async function claim(db: SqlExecutor, d: SqlDialect, req: ClaimRequest, t
        LIMIT $6 ${d.skipLocked}
      )
      RETURNING ${CLAIM_COLUMNS}`,
-    [req.owner, tokenPrefix, req.now + req.leaseMs, req.now, d.listParam(req.types), req.limit],
+    [req.owner, tokenPrefix, req.leaseMs, req.now, d.listParam(req.types), req.limit],
   );
   return rows
     .map(
@@ -128,17 +128,22 @@ async function recordError(db: SqlExecutor, id: number, e: TaskErrorEntry): Prom
   await db.execute(`INSERT INTO modtasks_task_errors (taskid, at, error, stack) VALUES ($1, $2, $3, $4)`, [id, e.at, e.error, e.stack ?? null]);
 }
 
-export async function renewLeases(db: SqlExecutor, owner: string, until: number): Promise<number> {
-  const r = await db.execute(`UPDATE ${T} SET lease_expires = $2 WHERE state = 'running' AND lease_owner = $1`, [owner, until]);
+/**
+ * Moves lease_expires on for this owner's running tasks. Only informational: whether a run is
+ * still owned is decided by its owner's node heartbeat (deadOwners), never by this column. It
+ * skips rows that are locked, which is what a run's own open transaction does to its row: a
+ * renewal that waited for those would stall the heartbeat behind a long-running task.
+ */
+export async function renewLeases(db: SqlExecutor, d: SqlDialect, owner: string, leaseMs: number): Promise<number> {
+  const r = await db.execute(
+    `UPDATE ${T} SET lease_expires = ${d.nowMs} + $2
+     WHERE id IN (SELECT id FROM ${T} WHERE state = 'running' AND lease_owner = $1 ${d.skipLocked})`,
+    [owner, leaseMs],
+  );
   return r.changes;
 }
 
-/**
- * Takes back the runs of owners that are gone (listed as dead, or whose lease expired). Their
- * tasks run again at once: a runtime that died is not the task's failure, so the failure count
- * and backoff are untouched, but the lost run is recorded in the error history. A cancel that
- * was requested meanwhile finishes the task as cancelled instead.
- */
+/** Gives claimed runs that never started back to pending, as if never claimed (see QueueStore.releaseRuns). */
 export async function releaseRuns(db: SqlExecutor, leases: readonly { id: number; leaseToken: string }[]): Promise<number> {
   let n = 0;
   for (const l of leases) {
@@ -152,26 +157,88 @@ export async function releaseRuns(db: SqlExecutor, leases: readonly { id: number
   return n;
 }
 
-export async function recoverLeases(db: SqlExecutor, d: SqlDialect, opts: { now: number; deadOwners?: readonly string[] }): Promise<number[]> {
-  const dead = opts.deadOwners ?? [];
-  const cond = `state = 'running' AND (lease_expires < $1${dead.length ? ` OR ${d.inList("lease_owner", "$2", "text")}` : ""})`;
-  const baseParams: unknown[] = dead.length ? [opts.now, d.listParam(dead)] : [opts.now];
-  const n = baseParams.length;
-  const rows = await db.query<{ id: number | string; cancel_requested: number; lease_owner: string }>(
+/** Which runs recoverLeases takes back. */
+export interface RecoverRequest {
+  /** Lease owners (runtime instances) that can no longer finish their runs. */
+  deadOwners: readonly string[];
+  /** Recorded as the time of the lost run (default: now). */
+  now?: number;
+  /**
+   * Only runs whose owner still has no node row with a heartbeat within this many ms (by the
+   * database's clock), checked in the same statement: an owner that came back between the
+   * caller's look and this statement keeps its runs.
+   */
+  staleAfterMs?: number;
+}
+
+/**
+ * Takes back the runs of owners that are gone. Their tasks run again at once: a runtime that
+ * died is not the task's failure, so the failure count and backoff are untouched, but the lost
+ * run is recorded in the error history. A cancel that was requested meanwhile finishes the task
+ * as cancelled instead. Rows locked by a run's open transaction are skipped: that run could
+ * still commit, so its task is not taken until the run's session is gone (fenceOwners).
+ */
+export async function recoverLeases(db: SqlExecutor, d: SqlDialect, opts: RecoverRequest): Promise<number[]> {
+  if (!opts.deadOwners.length) return [];
+  const now = opts.now ?? Date.now();
+  const params: unknown[] = [d.listParam(opts.deadOwners), now];
+  let stillDead = "";
+  if (opts.staleAfterMs !== undefined) {
+    params.push(opts.staleAfterMs);
+    stillDead = `AND NOT EXISTS (SELECT 1 FROM modtasks_nodes n WHERE n.instance = t.lease_owner AND n.heartbeat >= ${d.nowMs} - $3)`;
+  }
+  const rows = await db.query<{ id: number | string; cancel_requested: number }>(
     `UPDATE ${T} SET
        state = CASE WHEN cancel_requested = 1 THEN 'finished' ELSE 'pending' END,
        outcome = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE NULL END,
-       finished = CASE WHEN cancel_requested = 1 THEN CAST($${n + 1} AS BIGINT) ELSE NULL END,
+       finished = CASE WHEN cancel_requested = 1 THEN CAST($2 AS BIGINT) ELSE NULL END,
        iterations = iterations + 1,
        lease_owner = NULL, lease_token = NULL, lease_expires = NULL
-     WHERE id IN (SELECT id FROM ${T} WHERE ${cond} ${d.skipLocked})
+     WHERE id IN (SELECT t.id FROM ${T} t WHERE t.state = 'running' AND ${d.inList("t.lease_owner", "$1", "text")} ${stillDead} ${d.skipLocked})
      RETURNING id, cancel_requested`,
-    [...baseParams, opts.now],
+    params,
   );
   for (const r of rows) {
-    await recordError(db, Number(r.id), { at: opts.now, error: Number(r.cancel_requested) ? "Task was cancelled" : "The runtime that was running this task stopped; the task runs again" });
+    await recordError(db, Number(r.id), { at: now, error: Number(r.cancel_requested) ? "Task was cancelled" : "The runtime that was running this task stopped; the task runs again" });
   }
   return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/**
+ * Owners that are gone: a runtime instance is alive exactly while its node row exists and its
+ * heartbeat is younger than `staleAfterMs` by the database's clock. Looked at: owners of running
+ * tasks and scheduled runs, and every registered node. The node row is written only by its own
+ * heartbeat (never locked by tasks), so a live node with busy tasks never looks dead.
+ */
+export async function deadOwners(db: SqlExecutor, d: SqlDialect, staleAfterMs: number): Promise<string[]> {
+  const rows = await db.query<{ o: string }>(
+    `SELECT o FROM (
+       SELECT lease_owner AS o FROM ${T} WHERE state = 'running' AND lease_owner IS NOT NULL
+       UNION SELECT runner AS o FROM modtasks_timed WHERE running_since IS NOT NULL AND runner IS NOT NULL
+       UNION SELECT instance AS o FROM modtasks_nodes
+     ) owners
+     WHERE NOT EXISTS (SELECT 1 FROM modtasks_nodes n WHERE n.instance = owners.o AND n.heartbeat >= ${d.nowMs} - $1)
+     ORDER BY o`,
+    [staleAfterMs],
+  );
+  return rows.map((r) => r.o);
+}
+
+/** A running task leased to an owner, as the owner's reconciliation sees it. */
+export interface OwnedRun {
+  id: number;
+  leaseToken: string;
+  /** When it was claimed, by the claimer's clock. */
+  started: number;
+  cancelRequested: boolean;
+}
+
+export async function ownedRuns(db: SqlExecutor, owner: string): Promise<OwnedRun[]> {
+  const rows = await db.query<{ id: number | string; lease_token: string; started: number | string | null; cancel_requested: number }>(
+    `SELECT id, lease_token, started, cancel_requested FROM ${T} WHERE state = 'running' AND lease_owner = $1 ORDER BY id`,
+    [owner],
+  );
+  return rows.map((r) => ({ id: Number(r.id), leaseToken: String(r.lease_token), started: Number(r.started ?? 0), cancelRequested: Number(r.cancel_requested) === 1 }));
 }
 
 export async function nextRunAt(db: SqlExecutor, d: SqlDialect, types: readonly string[]): Promise<number | undefined> {
@@ -371,19 +438,26 @@ export async function cancelRequestedRuns(db: SqlExecutor, owner: string): Promi
   return rows.map((r) => Number(r.id));
 }
 
-/** A runtime instance registered in the database (one row per node name). */
-export interface NodeRow {
+/** What a runtime instance registers in the database (one row per node name). */
+export interface NodeRegistration {
   name: string;
   instance: string;
   host: string;
   pid: number;
   started: number;
-  heartbeat: number;
   info: Record<string, unknown>;
 }
 
-export async function listNodes(db: SqlExecutor): Promise<NodeRow[]> {
-  const rows = await db.query<Record<string, unknown>>(`SELECT name, instance, host, pid, started, heartbeat, info FROM modtasks_nodes ORDER BY name`);
+/** A registered node as read back. */
+export interface NodeRow extends NodeRegistration {
+  /** Last heartbeat, by the database's clock. */
+  heartbeat: number;
+  /** Milliseconds since the last heartbeat, by the database's clock (compare this, not heartbeat with a local clock). */
+  age: number;
+}
+
+export async function listNodes(db: SqlExecutor, d: SqlDialect): Promise<NodeRow[]> {
+  const rows = await db.query<Record<string, unknown>>(`SELECT name, instance, host, pid, started, heartbeat, ${d.nowMs} - heartbeat AS age, info FROM modtasks_nodes ORDER BY name`);
   return rows.map((r) => ({
     name: String(r.name),
     instance: String(r.instance),
@@ -391,30 +465,26 @@ export async function listNodes(db: SqlExecutor): Promise<NodeRow[]> {
     pid: Number(r.pid),
     started: Number(r.started),
     heartbeat: Number(r.heartbeat),
+    age: Number(r.age),
     info: (fromJsonText(r.info as string | null) as Record<string, unknown>) ?? {},
   }));
 }
 
-export async function upsertNode(db: SqlExecutor, n: NodeRow): Promise<void> {
+export async function upsertNode(db: SqlExecutor, d: SqlDialect, n: NodeRegistration): Promise<void> {
   await db.execute(
-    `INSERT INTO modtasks_nodes (name, instance, host, pid, started, heartbeat, info) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO modtasks_nodes (name, instance, host, pid, started, heartbeat, info) VALUES ($1, $2, $3, $4, $5, ${d.nowMs}, $6)
      ON CONFLICT (name) DO UPDATE SET instance = excluded.instance, host = excluded.host, pid = excluded.pid,
        started = excluded.started, heartbeat = excluded.heartbeat, info = excluded.info`,
-    [n.name, n.instance, n.host, n.pid, n.started, n.heartbeat, JSON.stringify(n.info)],
+    [n.name, n.instance, n.host, n.pid, n.started, JSON.stringify(n.info)],
   );
 }
 
-/** Beats for this instance; 0 changes means another instance took the name over (we were declared dead). */
-export async function heartbeatNode(db: SqlExecutor, name: string, instance: string, now: number, info: Record<string, unknown>): Promise<number> {
-  const r = await db.execute(`UPDATE modtasks_nodes SET heartbeat = $3, info = $4 WHERE name = $1 AND instance = $2`, [name, instance, now, JSON.stringify(info)]);
+/** Beats for this instance (database clock); 0 changes means another instance took the name over. */
+export async function heartbeatNode(db: SqlExecutor, d: SqlDialect, name: string, instance: string, info: Record<string, unknown>): Promise<number> {
+  const r = await db.execute(`UPDATE modtasks_nodes SET heartbeat = ${d.nowMs}, info = $3 WHERE name = $1 AND instance = $2`, [name, instance, JSON.stringify(info)]);
   return r.changes;
 }
 
 export async function removeNode(db: SqlExecutor, name: string, instance: string): Promise<void> {
   await db.execute(`DELETE FROM modtasks_nodes WHERE name = $1 AND instance = $2`, [name, instance]);
-}
-
-export async function expiredOwners(db: SqlExecutor, now: number): Promise<string[]> {
-  const rows = await db.query<{ lease_owner: string }>(`SELECT DISTINCT lease_owner FROM ${T} WHERE state = 'running' AND lease_expires < $1 AND lease_owner IS NOT NULL`, [now]);
-  return rows.map((r) => r.lease_owner);
 }
