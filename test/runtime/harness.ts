@@ -13,17 +13,26 @@ export interface Harness {
   url: string;
   /** Resolves with the first event that matches. */
   nextEvent(match: (e: TaskEvent) => boolean): Promise<TaskEvent>;
+  /** The runtime's log lines so far (`level: text`). */
+  logs: string[];
+  /** Resolves with the first log line (already logged, or to come) that matches. */
+  nextLog(match: RegExp): Promise<string>;
   stop(): Promise<void>;
 }
 
 export async function startHarness(dbut: DbUnderTest, opts: Partial<RuntimeOptions> = {}): Promise<Harness> {
   const made = await dbut.create();
   const logs: string[] = [];
+  const logWaiters = new Set<(line: string) => void>();
   const rt = await Runtime.start({
     db: made.db,
     moduleDirs: [TMOD],
     workers: 2,
-    log: (level, text) => logs.push(`${level}: ${text}`),
+    log: (level, text) => {
+      const line = `${level}: ${text}`;
+      logs.push(line);
+      for (const w of logWaiters) w(line);
+    },
     ...opts,
   });
   const api = await openRuntime({ db: made.url, modules: [TMOD] });
@@ -31,6 +40,19 @@ export async function startHarness(dbut: DbUnderTest, opts: Partial<RuntimeOptio
     rt,
     api,
     url: made.url,
+    logs,
+    nextLog(match) {
+      return new Promise((resolve) => {
+        const seen = logs.find((l) => match.test(l));
+        if (seen) return resolve(seen);
+        const w = (line: string) => {
+          if (!match.test(line)) return;
+          logWaiters.delete(w);
+          resolve(line);
+        };
+        logWaiters.add(w);
+      });
+    },
     nextEvent(match) {
       return new Promise((resolve) => {
         const off = rt.onEvent((e) => {

@@ -340,6 +340,28 @@ describe("worker processes", { timeout: 120_000 }, () => {
   });
 });
 
+describe("SQLite write lock", { timeout: 120_000 }, () => {
+  let h: Harness;
+  const saved = process.env.MODTASKS_SQLITE_LOCK_WARN_MS;
+  before(async () => {
+    process.env.MODTASKS_SQLITE_LOCK_WARN_MS = "50"; // the workers read it when they start
+    h = await startHarness(DATABASES[0]!, { workers: 1 });
+  });
+  after(async () => {
+    await h.stop();
+    if (saved === undefined) delete process.env.MODTASKS_SQLITE_LOCK_WARN_MS;
+    else process.env.MODTASKS_SQLITE_LOCK_WARN_MS = saved;
+  });
+
+  it("a run that holds it too long gets a warning in the runtime's log, while it runs", async () => {
+    const id = await schedule(h, "tmod:ctl", { action: "insert-then-sleep", ms: 60_000 });
+    const line = await h.nextLog(/held the SQLite write lock/);
+    assert.match(line, new RegExp(`^warn: .*tmod:ctl #${id} has held the SQLite write lock for [\\d.]+ s \\(since its first database call\\) and still runs; other runs, scheduling and the runtime wait for it\\. Do slow work before the task's first database call\\.$`));
+    assert.equal((await h.api.describeTask(id))!.state, "running");
+    await h.api.cancelTask(id);
+  });
+});
+
 describe("slow runs", { timeout: 120_000 }, () => {
   let h: Harness;
   beforeEach(async () => {

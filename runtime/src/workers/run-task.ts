@@ -1,11 +1,12 @@
 import { extendsTaskBase, RUN_CONTEXT, type RunContext, TaskRequest, type TaskResponse } from "../api/task-base";
 import { JsonValueError, toJsonText } from "../queue/json-value";
 import { ephemeralResolutionError, resultError } from "../queue/lifecycle";
-import type { QueueStore } from "../queue/store";
+import type { QueueStore, StoreTransaction } from "../queue/store";
 import type { TaskTypeLookup } from "../queue/task-types";
 import type { Resolution } from "../queue/types";
 import type { RunOutcome, RunRequest } from "./protocol";
 import { LeaseLostError, RunDb } from "./run-db";
+import { type LongTimeout, setLongTimeout } from "./long-timeout";
 import { loadExport } from "./task-loader";
 import { finishedPayload } from "../queue/notifications";
 
@@ -15,6 +16,12 @@ export interface RunEnvironment {
   lookup: TaskTypeLookup;
   /** Called when a run committed new tasks, so the runtime looks for work at once. */
   onScheduled: () => void;
+  /**
+   * SQLite: warn (through `warn`) when a run's transaction has held the database's only write
+   * lock this long. Everything else that writes (other runs, scheduling, the runtime) waits.
+   */
+  lockWarnMs?: number;
+  warn?: (text: string) => void;
 }
 
 /** The outcome of an ephemeral run: only completion gives a result. */
@@ -32,8 +39,60 @@ const DOUBLE_RESOLUTION = "A resolution was already selected for this task";
  * are seen by the runtime, which records them the same way).
  */
 export async function runTask(req: RunRequest, env: RunEnvironment): Promise<RunOutcome> {
+  if (!env.lockWarnMs || !env.warn) return runWith(req, env, env.openStore);
+  const warn = env.warn;
+  const watch = new LockWatch(env.lockWarnMs, (ms) =>
+    warn(
+      `${req.task.type} #${req.task.id} has held the SQLite write lock for ${Math.round(ms / 100) / 10} s (since its first database call) and still runs; ` +
+        `other runs, scheduling and the runtime wait for it. Do slow work before the task's first database call.`,
+    ),
+  );
+  try {
+    return await runWith(req, env, () => env.openStore().then((store) => watch.wrap(store)));
+  } finally {
+    watch.stop();
+  }
+}
+
+/**
+ * Times how long a run holds its transaction open: from the moment the store hands the run its
+ * transaction (the write lock is taken) until the run ends. Warns once, while it still runs.
+ */
+class LockWatch {
+  private timer: LongTimeout | undefined;
+
+  constructor(
+    private readonly warnAfterMs: number,
+    private readonly warn: (heldMs: number) => void,
+  ) {}
+
+  wrap(store: QueueStore): QueueStore {
+    const started = () => {
+      const since = Date.now();
+      this.timer ??= setLongTimeout(() => this.warn(Date.now() - since), this.warnAfterMs, { unref: true });
+    };
+    return new Proxy(store, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop, target) as unknown;
+        if (prop === "transaction")
+          return <T>(fn: (tx: StoreTransaction) => Promise<T>) =>
+            target.transaction((tx) => {
+              started();
+              return fn(tx);
+            });
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+  }
+
+  stop(): void {
+    this.timer?.clear();
+  }
+}
+
+async function runWith(req: RunRequest, env: RunEnvironment, openStore: () => Promise<QueueStore>): Promise<RunOutcome> {
   const managed = req.kind === "managed";
-  const db = new RunDb(env.openStore, env.lookup, managed && req.task.leaseToken ? { id: req.task.id, token: req.task.leaseToken } : undefined);
+  const db = new RunDb(openStore, env.lookup, managed && req.task.leaseToken ? { id: req.task.id, token: req.task.leaseToken } : undefined);
   let chosen: TaskResponse | undefined;
   let doubled = false;
   const abort = new AbortController();

@@ -19,6 +19,12 @@ let running = false;
 let outbox: { runId: number; outcome: RunOutcome }[] = [];
 let flushScheduled = false;
 
+/** How long a run may hold SQLite's write lock before the runtime's log warns (ms). */
+function sqliteLockWarnMs(): number {
+  const v = Number(process.env.MODTASKS_SQLITE_LOCK_WARN_MS);
+  return Number.isFinite(v) && v > 0 ? v : 5000;
+}
+
 function send(m: FromWorker): void {
   process.send?.(m);
 }
@@ -57,7 +63,12 @@ async function drain(): Promise<void> {
         outcome =
           req.kind === "entrypoint"
             ? await runEntryPoint(req)
-            : await runTask(req, { openStore: getStore, lookup: (name) => types.get(name), onScheduled: () => send({ t: "wake" }) });
+            : await runTask(req, {
+                openStore: getStore,
+                lookup: (name) => types.get(name),
+                onScheduled: () => send({ t: "wake" }),
+                ...(db?.kind === "sqlite" ? { lockWarnMs: sqliteLockWarnMs(), warn: (text: string) => send({ t: "log", runId: req.runId, level: "warn", text }) } : {}),
+              });
       } finally {
         restoreExit();
       }
