@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { BackgroundTaskHandle } from "../../runtime/src/api/background-task";
+import type { ControlClient } from "../../runtime/src/control/client";
 import type { QueueStore } from "../../runtime/src/queue/store";
 import { guardExit } from "../../runtime/src/workers/exit-guard";
 import type { RunRequest } from "../../runtime/src/workers/protocol";
@@ -63,5 +65,17 @@ describe("task code that cannot run", () => {
   });
   it("an objectname class that does not extend ManagedTaskBase (WebHare's wording)", async () => {
     assert.equal(await failure({ exportName: "Plain", form: "class" }), "Objecttype 'Plain' does not extend from ManagedTaskBase");
+  });
+});
+
+describe("waits longer than one timer allows", () => {
+  it("a background task's result(timeoutMs) refuses a timeout the runtime's timer cannot wait for", async () => {
+    const asked: unknown[] = [];
+    const control = { request: (op: string, args: unknown) => (asked.push([op, args]), Promise.resolve("ok")) } as unknown as ControlClient;
+    const h = new BackgroundTaskHandle(3, control);
+    await assert.rejects(h.result(3_000_000_000), /result\(timeoutMs\): a number of milliseconds from 0 to 2147483647/);
+    await assert.rejects(h.result(NaN), TypeError);
+    assert.deepEqual(asked, [], "nothing was sent");
+    assert.equal(await h.result(2_147_483_647), "ok");
   });
 });

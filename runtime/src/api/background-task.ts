@@ -1,5 +1,6 @@
 import type { ControlClient } from "../control/client";
 import type { BackgroundTaskState, ExecuteSpec } from "../prudence/background";
+import { MAX_TIMER_MS } from "../workers/long-timeout";
 
 export type { ExecuteSpec, BackgroundTaskState };
 
@@ -16,6 +17,9 @@ export class BackgroundTaskHandle {
 
   /** The first run's return value (entry points; programs give null). Rejects with its error, or on timeout. */
   result<T = unknown>(timeoutMs: number): Promise<T> {
+    // The runtime waits with one timer: a longer wait would end after 1 ms (Node's timer limit).
+    if (typeof timeoutMs !== "number" || !(timeoutMs >= 0 && timeoutMs <= MAX_TIMER_MS))
+      return Promise.reject(new TypeError(`result(timeoutMs): a number of milliseconds from 0 to ${MAX_TIMER_MS} (about 24.8 days), got ${String(timeoutMs)}`));
     return this.control.request<T>("execute-result", { taskId: this.id, timeout: timeoutMs });
   }
 
