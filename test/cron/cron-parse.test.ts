@@ -278,6 +278,30 @@ describe("audit fixes", () => {
     assert.equal(only("13 24 * * *", "webhare", "cron-out-of-range").message, "hour 24 is out of range 0-23");
   });
 
+  test("a Quartz mask (seconds first, ?, weekdays 1-7 from Sunday) gets the equivalent 5-field mask as its fix", () => {
+    const fixOf = (mask: string, dialect: CronDialect) => {
+      const f = only(mask, dialect, "cron-field-count");
+      assert.equal(f.message, `the mask has ${mask.split(" ").length} fields; ${dialect === "webhare" ? "WebHare masks have" : dialect === "prudence" ? "cron4j patterns have" : "cron masks have"} exactly 5`);
+      const e = f.data?.edits?.[0];
+      if (!e) return undefined;
+      assert.deepEqual(e.span, { start: 0, end: mask.length });
+      assert.equal(f.data!.fixTitle, `Change to '${e.newText}'`);
+      return e.newText;
+    };
+    assert.equal(fixOf("0 0 12 ? * MON", "webhare"), "0 12 * * 1");
+    assert.equal(fixOf("0 0 12 ? * MON-FRI", "webhare"), "0 12 * * 1,2,3,4,5");
+    assert.equal(fixOf("0 0 12 ? * 2-6", "prudence"), "0 12 * * 1-5");
+    assert.equal(fixOf("0 15 10 15 * ?", "webhare"), "15 10 15 * *");
+    assert.equal(fixOf("0 0 12 * * ? *", "webhare"), "0 12 * * *");
+    // Nothing equivalent: seconds other than 0, a year, Quartz-only syntax.
+    assert.equal(fixOf("30 0 12 * * ?", "webhare"), undefined);
+    assert.equal(fixOf("0 0 12 * * ? 2026", "webhare"), undefined);
+    assert.equal(fixOf("0 0 12 ? * 6L", "webhare"), undefined);
+    // The fix runs at the Quartz mask's times: Mondays at 12:00.
+    const s = parseCron(fixOf("0 0 12 ? * MON", "webhare")!, "webhare").schedule!;
+    assert.equal(new Date(s.next(Date.UTC(2026, 0, 1), { kind: "utc" })!).toISOString(), "2026-01-05T12:00:00.000Z");
+  });
+
   test("fix titles quote the replacement", () => {
     assert.equal(only("0 0 * * MON", "webhare", "cron-unsupported-syntax").data?.fixTitle, "Change to '1'");
     assert.equal(only("0 0 * * monday", "prudence", "cron-unknown-name").data?.fixTitle, "Change to 'MON'");

@@ -153,7 +153,37 @@ class MaskParser implements IssueSink {
     const last = fields[n - 1]!;
     // Too many: point at the extra fields; too few: at what is there.
     const span = n > 5 ? { start: fields[5]!.start, end: last.end } : { start: first.start, end: last.end };
-    this.error(span, "cron-field-count", `${subject} ${n} field${n === 1 ? "" : "s"}; ${who} exactly 5`);
+    const quartz = this.quartzEquivalent(fields);
+    this.error(
+      span,
+      "cron-field-count",
+      `${subject} ${n} field${n === 1 ? "" : "s"}; ${who} exactly 5`,
+      quartz === undefined ? undefined : { edits: [{ span: { start: first.start, end: last.end }, newText: quartz }], fixTitle: `Change to '${quartz}'` },
+    );
+  }
+
+  /**
+   * A Quartz mask (seconds first, optional year, `?` for "no value", day of week 1-7 = SUN-SAT)
+   * as the equivalent 5-field mask of this dialect, when there is one: `0 0 12 ? * MON` →
+   * `0 12 * * 1` for WebHare. Only with seconds 0 and any year; the candidate must then parse
+   * cleanly here, after the engine's own replacements (names → numbers, ranges → lists).
+   */
+  private quartzEquivalent(fields: Token[]): string | undefined {
+    const t = fields.map((f) => f.text);
+    if ((t.length !== 6 && t.length !== 7) || !/^0+$/.test(t[0]!)) return undefined;
+    if (t.length === 7 && t[6] !== "*" && t[6] !== "?") return undefined;
+    const noValue = (x: string) => (x === "?" ? "*" : x);
+    // Quartz numbers weekdays 1-7 from Sunday; cron from 0. Steps (`/2`) and `#n` are not weekdays.
+    const dow = t[5] === "?" ? "*" : t[5]!.replace(/(^|[,-])(\d+)/g, (m, sep: string, d: string) => (Number(d) >= 1 && Number(d) <= 7 ? `${sep}${Number(d) - 1}` : m));
+    let candidate = [t[1], t[2], noValue(t[3]!), t[4], dow].join(" ");
+    for (let round = 0; round < 2; round++) {
+      const c = new MaskParser(candidate, this.dialect).parse();
+      const errors = c.issues.filter((i) => i.severity === "error");
+      if (errors.length === 0) return candidate;
+      if (errors.some((e) => typeof e.data?.replacement !== "string")) return undefined;
+      for (const e of [...errors].sort((a, b) => b.span.start - a.span.start)) candidate = candidate.slice(0, e.span.start) + (e.data!.replacement as string) + candidate.slice(e.span.end);
+    }
+    return undefined;
   }
 
   private parseNickname(): CompiledPattern[] | undefined {
