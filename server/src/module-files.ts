@@ -122,6 +122,30 @@ export class ModuleFiles implements ModuleFs {
     return out;
   }
 
+  /**
+   * For clients that cannot watch files: reads the disk again for every cached entry at least
+   * `minAgeMs` old and drops (with a generation bump, so analyses that read it are redone) those
+   * whose answer changed, e.g. a target file created in a shell. Returns whether any did.
+   * A stat or read per distinct path: a definition names a few files, however many declarations.
+   */
+  revalidate(minAgeMs = 0): boolean {
+    const now = Date.now();
+    const changed = new Set<string>();
+    const check = <T>(cache: Map<string, Entry<T>>, read: (path: string) => T) => {
+      for (const [path, e] of cache) {
+        if (changed.has(path) || now - e.at < minAgeMs) continue;
+        const value = read(path);
+        if (value === e.value) e.at = now;
+        else changed.add(path);
+      }
+    };
+    check(this.existsCache, (p) => this.disk.exists(p));
+    check(this.textCache, (p) => this.disk.readText(p));
+    check(this.realCache, (p) => this.disk.realpath?.(p));
+    for (const path of changed) this.invalidate(path);
+    return changed.size > 0;
+  }
+
   /** An editor buffer's text (undefined: closed, read the disk again). */
   setOverlay(path: string, text: string | undefined): void {
     const had = this.overlay.has(path);

@@ -14,6 +14,22 @@ export const COMMANDS = {
   showTimeline: "modtasks.showTimeline",
 } as const;
 
+/**
+ * Commands the server implements itself (advertised in `executeCommandProvider`): CodeLenses that
+ * only inform ("runs only by hand", "no next run") carry one, because a lens without a command
+ * is "unresolved" and an empty command id breaks clients (Neovim: "does not support command ``").
+ */
+export const SERVER_COMMANDS = {
+  /** Says what an informational lens means (window/showMessage). Arguments: one {@link ExplainArgs}. */
+  explain: "modtasks.explain",
+} as const;
+
+/** Argument of `modtasks.explain`. */
+export interface ExplainArgs {
+  /** The sentence to show. */
+  message: string;
+}
+
 export type TaskKind = "managed" | "ephemeral" | "scheduled";
 
 /** Argument of `modtasks.runTask`. */

@@ -9,7 +9,9 @@ import {
   DocumentDiagnosticReportKind,
   FileChangeType,
   LSPErrorCodes,
+  MessageType,
   ResponseError,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   type CancellationToken,
   type ClientCapabilities,
@@ -36,7 +38,7 @@ import { scheduleView } from "./analysis/schedule-preview";
 import { analyzeDocument } from "./analysis/analyze";
 import { dependencyScope } from "./module-files";
 import { fileKind, uriToPath, WATCH_GLOBS } from "./paths";
-import { REQUESTS, SETTINGS_SECTION, type NextRunsParams, type NextRunsResult } from "./protocol";
+import { REQUESTS, SERVER_COMMANDS, SETTINGS_SECTION, type ExplainArgs, type NextRunsParams, type NextRunsResult } from "./protocol";
 import { clientSupport, Session } from "./session";
 import { readSettings } from "./settings";
 
@@ -105,6 +107,8 @@ export function startServer(connection: Connection): Session {
         workspaceSymbolProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         codeLensProvider: { resolveProvider: false },
+        // Only the server's own commands: runTask and showTimeline are the client's (protocol.ts).
+        executeCommandProvider: { commands: Object.values(SERVER_COMMANDS) },
         documentLinkProvider: { resolveProvider: false },
         foldingRangeProvider: true,
         inlayHintProvider: true,
@@ -120,10 +124,13 @@ export function startServer(connection: Connection): Session {
     if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
       // The cache may keep entries forever: the client tells us about every change.
       session.fs.ttlMs = Infinity;
+      session.watching = true;
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCH_GLOBS.map((globPattern) => ({ globPattern })) }).catch(() => {
         session.fs.ttlMs = 3000;
+        session.watching = false;
+        session.pollFiles(true);
       });
-    }
+    } else session.pollFiles(true);
     if (caps.workspace?.didChangeConfiguration?.dynamicRegistration) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch(() => {});
     void loadSettings().then(() => session.scanWorkspace(roots));
     if (caps.workspace?.workspaceFolders) {
@@ -203,6 +210,14 @@ export function startServer(connection: Connection): Session {
   connection.onDocumentLinks((p, token) => withContext(p.textDocument.uri, token, [], (ctx) => documentLinks(ctx)));
   connection.onFoldingRanges((p, token) => withContext(p.textDocument.uri, token, [], (ctx) => foldingRanges(ctx)));
   connection.languages.inlayHint.on((p, token) => withContext(p.textDocument.uri, token, [], (ctx) => inlayHints(ctx, p.range)));
+
+  connection.onExecuteCommand((p) => {
+    if (p.command !== SERVER_COMMANDS.explain) throw new ResponseError(-32602, `unknown command '${p.command}'`);
+    const message = (p.arguments?.[0] as ExplainArgs | undefined)?.message;
+    // A notification, not window.showInformationMessage (a showMessageRequest that waits for an answer).
+    if (typeof message === "string" && message !== "") void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message });
+    return null;
+  });
 
   connection.onRequest(REQUESTS.nextRuns, (p: NextRunsParams): NextRunsResult | null => {
     const parts = splitTaskName(p.name ?? "");

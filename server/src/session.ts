@@ -138,8 +138,39 @@ export class Session {
     this.out.publish(uri, r.doc.version, r.items);
   }
 
+  /**
+   * Whether the client reports file changes (watched files registered). Without it the file
+   * cache is re-validated against the disk instead: whenever a document settles, and by a timer
+   * as cached entries expire (`pollFiles`), so a target created on disk clears its error in
+   * Neovim and other clients without file watchers too.
+   */
+  watching = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+
+  /** Starts (or stops) re-validating cached files as they expire, for clients that do not watch files. */
+  pollFiles(enabled: boolean): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    if (!enabled || this.fs.ttlMs === Infinity) return;
+    this.pollTimer = setInterval(() => {
+      // Only while something open reads other files; the disk is not polled for nothing.
+      if (!this.store.uris().some((u) => this.store.kind(u) === "moduledefinition" || this.store.kind(u) === "crontab")) return;
+      this.revalidateFiles(this.fs.ttlMs);
+    }, this.fs.ttlMs);
+    this.pollTimer.unref();
+  }
+
+  /** Re-reads expired cached files; re-checks what depends on those that changed. */
+  private revalidateFiles(minAgeMs: number): void {
+    const decl = this.index.declarationGeneration;
+    const gen = this.fs.generation;
+    if (this.fs.revalidate(minAgeMs)) this.afterChange(undefined, decl, gen);
+  }
+
   /** A document's debounce elapsed: check it, then whatever depends on it. */
   private settled(uri: string): void {
+    // Another document changed: without file events, this is when files changed on disk are noticed.
+    if (!this.watching) this.revalidateFiles(0);
     const decl = this.index.declarationGeneration;
     const gen = this.fs.generation;
     const doc = this.store.analysis(uri);

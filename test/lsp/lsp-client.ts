@@ -142,6 +142,11 @@ export interface StartOptions {
   execArgv?: string[];
   /** The client's name and version, as `initialize` sends them (VS Code: "Visual Studio Code"). */
   clientInfo?: { name: string; version?: string };
+  /**
+   * The server command line after `node` (default: the bundle with `--stdio`); e.g. the CLI,
+   * `[runtime/bin/modtasks.js, "lsp", "--stdio"]`, as Neovim and Helix users start it.
+   */
+  command?: string[];
 }
 
 export const FULL_CAPABILITIES = (pull: boolean, configuration: boolean): ClientCapabilities => ({
@@ -179,6 +184,8 @@ export class LspClient {
   private readonly published = new Map<string, PublishDiagnosticsParams[]>();
   private readonly waiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   readonly logs: string[] = [];
+  /** Messages the server showed to the user (window/showMessage). */
+  readonly shownMessages: string[] = [];
   /** Messages the server logged as errors (a feature that threw). */
   readonly errorLogs: string[] = [];
   private readonly logListeners: (() => void)[] = [];
@@ -194,7 +201,7 @@ export class LspClient {
   private constructor(opts: StartOptions) {
     this.registered = new Promise<void>((r) => (this.resolveRegistered = r));
     this.stateDir = mkdtempSync(join(tmpdir(), "modtasks-lsp-state-"));
-    this.proc = spawn(process.execPath, [...(opts.execArgv ?? []), serverBundle, "--stdio"], {
+    this.proc = spawn(process.execPath, [...(opts.execArgv ?? []), ...(opts.command ?? [serverBundle, "--stdio"])], {
       env: { ...process.env, MODTASKS_STATE_DIR: this.stateDir, WEBHARE_MAINTENANCE_OFFSET: "83", ...opts.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -230,6 +237,10 @@ export class LspClient {
           w.resolve(p);
         }
       }
+    });
+    this.conn.onNotification("window/showMessage", (p: { type: number; message: string }) => {
+      this.shownMessages.push(p.message);
+      for (const l of this.logListeners.splice(0)) l();
     });
     this.conn.onNotification("window/logMessage", (p: { type: number; message: string }) => {
       this.logs.push(p.message);
@@ -274,6 +285,19 @@ export class LspClient {
       if (hit) return hit;
       await new Promise<void>((resolve) => this.logListeners.push(resolve));
     }
+  }
+
+  /** Resolves when a window/showMessage matching `re` arrives. */
+  async waitForShownMessage(re: RegExp): Promise<string> {
+    for (;;) {
+      const hit = this.shownMessages.find((m) => re.test(m));
+      if (hit) return hit;
+      await new Promise<void>((resolve) => this.logListeners.push(resolve));
+    }
+  }
+
+  executeCommand(command: string, args: unknown[] = []): Promise<unknown> {
+    return this.conn.sendRequest("workspace/executeCommand", { command, arguments: args });
   }
 
   text(uri: string): string {

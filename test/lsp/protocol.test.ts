@@ -354,7 +354,7 @@ describe("lsp protocol (pull client)", { timeout: 120_000 }, () => {
       "4:▷ Run:modtasks.runTask",
       "5:next: Mon 08:00 (in 3 d):modtasks.showTimeline",
       "5:▷ Run:modtasks.runTask",
-      "6:runs at startup and by hand:",
+      "6:runs at startup and by hand:modtasks.explain",
       "6:▷ Run:modtasks.runTask",
       "8:▷ Run:modtasks.runTask",
       "9:▷ Run:modtasks.runTask",
@@ -362,6 +362,9 @@ describe("lsp protocol (pull client)", { timeout: 120_000 }, () => {
     ]);
     assert.deepEqual(lenses[1]!.command!.arguments, [{ kind: "scheduled", name: "shop:cleanup", uri: shop, range: rangeOf(text, "task", 1) }]);
     assert.deepEqual(lenses[8]!.command!.arguments, [{ kind: "ephemeral", name: "shop:render", uri: shop, range: rangeOf(text, "ephemeraltask") }]);
+    // An informational lens carries the server's own command (never an empty id, which Neovim rejects).
+    assert.deepEqual(lenses[4]!.command!.arguments, [{ message: "shop:startup has no runat: it runs once at every start of the runtime (runatstartup), and when triggered (modtasks trigger shop:startup, or ▷ Run)." }]);
+    assert.deepEqual(c.initializeResult.capabilities.executeCommandProvider, { commands: ["modtasks.explain"] });
     const timeline = lenses[0]!.command!.arguments![0];
     assert.equal(timeline.name, "shop:cleanup");
     assert.deepEqual(timeline.runsInZone, ["2026-03-21T00:13:00+01:00", "2026-03-22T00:13:00+01:00", "2026-03-23T00:13:00+01:00"]);
@@ -488,7 +491,7 @@ describe("lsp protocol (pull client)", { timeout: 120_000 }, () => {
 
     it("renames a misspelt element in its start tag", async () => {
       const { text, actions } = await fix("tsk");
-      assert.equal(actions[0]!.title, "Change to <task>");
+      assert.equal(actions[0]!.title, "Change to '<task>'");
       assert.ok(applyEdits(text, actions[0]!.edit!.changes![broken]!).includes('<task tag="typo" />'));
     });
 

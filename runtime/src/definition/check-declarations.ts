@@ -99,7 +99,7 @@ function checkQueuedTasks(def: ModuleDefinition, out: Finding[]): void {
         severity: "warning",
         code: CODES.timeoutUnits,
         message: `timeout on <${el.name}> is in milliseconds: ${ms} ms. For ${ms} seconds write timeout="${ms * 1000}"`,
-        data: { replacement: String(ms * 1000), fixTitle: `Change to ${ms * 1000} (${ms} seconds)` },
+        data: { replacement: String(ms * 1000), fixTitle: `Change to '${ms * 1000}' (${ms} seconds)` },
       });
     }
   }
@@ -136,7 +136,7 @@ function checkScheduledTasks(def: ModuleDefinition, out: Finding[]): void {
         severity: "warning",
         code: CODES.timeoutUnits,
         message: `timeout on <task> is in minutes: ${minutes} minutes = ${describeDuration(minutes * 60_000)}${asSeconds ? `. If you meant ${minutes} seconds, write timeout="${asSeconds}"` : ""}`,
-        ...(asSeconds ? { data: { replacement: String(asSeconds), fixTitle: `Change to ${asSeconds} (minutes)` } } : {}),
+        ...(asSeconds ? { data: { replacement: String(asSeconds), fixTitle: `Change to '${asSeconds}' (minutes)` } } : {}),
       });
     }
     const runtz = el.attr("runtz");

@@ -94,7 +94,7 @@ function checkElement(el: XmlElement, schema: ElementSchema, out: Finding[]): vo
         severity: "error",
         code: CODES.unknownElement,
         message: suggestion ? `Unknown element <${child.name}> in <${el.name}>; did you mean <${suggestion}>?` : `Unknown element <${child.name}> in <${el.name}>${allowed}`,
-        ...(suggestion ? { data: { replacement: suggestion, edits, fixTitle: `Change to <${suggestion}>` } } : {}),
+        ...(suggestion ? { data: { replacement: suggestion, edits, fixTitle: `Change to '<${suggestion}>'` } } : {}),
       });
     } else if ((child.type === "text" || child.type === "cdata") && !schema.text) {
       const v = child.value;
@@ -210,5 +210,7 @@ function deprecatedFix(el: XmlElement, attr: XmlAttribute): Partial<Finding> {
   const t = parseTimeOfDay(attr.value);
   if (!t) return {};
   const mask = `${t.minutes} ${t.hours} * * *`;
-  return { data: { edits: [{ span: attr.span, newText: `runat="${mask}"` }], fixTitle: `Replace with runat="${mask}"`, replacementMask: mask } };
+  // runat is read in runtz (empty: UTC): the title says which clock the time is now on.
+  const runtz = el.attr("runtz")?.value.trim() ?? "";
+  return { data: { edits: [{ span: attr.span, newText: `runat="${mask}"` }], fixTitle: `Replace with runat="${mask}" (${runtz === "" ? "UTC" : runtz})`, replacementMask: mask } };
 }

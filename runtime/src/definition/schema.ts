@@ -320,6 +320,9 @@ const managedAttributes: readonly AttributeSchema[] = [
   },
 ];
 
+/** The root `<module>`: documented in the XSD and in hovers, though only its `<servicemanager>` is checked. */
+export const MODULE_DOC = "The root of a module definition. Only its <servicemanager> section is described here.";
+
 export const ELEMENTS: readonly ElementSchema[] = [
   {
     name: "servicemanager",

@@ -1,4 +1,4 @@
-import { type AttributeSchema, type AttributeType, ELEMENTS, type ElementSchema, type EnumValue, MODULEDEFINITION_NAMESPACE, elementSchema } from "./schema";
+import { type AttributeSchema, type AttributeType, ELEMENTS, type ElementSchema, type EnumValue, MODULE_DOC, MODULEDEFINITION_NAMESPACE, elementSchema } from "./schema";
 
 /**
  * The XSD for the `<servicemanager>` section, generated from the schema table (schema.ts), so
@@ -24,7 +24,7 @@ export function generateServicemanagerXsd(): string {
   );
 
   w.open(`<xs:element name="module">`);
-  doc(w, "The root of a module definition. Only its <servicemanager> section is described here.");
+  doc(w, MODULE_DOC);
   w.open(`<xs:complexType>`);
   w.open(`<xs:sequence>`);
   w.line(`<xs:any processContents="lax" minOccurs="0" maxOccurs="unbounded" />`);

@@ -19,7 +19,7 @@ import {
 } from "vscode-languageserver";
 import { scanFile } from "../../../runtime/src/definition/exports";
 import type { Declaration, ModuleDefinition, TargetRef } from "../../../runtime/src/definition/model";
-import { resolveTarget, targetsOf } from "../../../runtime/src/definition/targets";
+import { resolveTarget, TASK_BASE_CLASS, targetsOf } from "../../../runtime/src/definition/targets";
 import type { Finding } from "../../../runtime/src/text/finding";
 import { LineIndex } from "../../../runtime/src/text/line-index";
 import type { Span } from "../../../runtime/src/text/span";
@@ -67,6 +67,10 @@ function fixesFor(ctx: FeatureContext, f: Finding, diag: Diagnostic): CodeAction
     if (f.code === "target-not-found" || f.code === "export-not-found") {
       const stub = stubFix(ctx, doc, f, diag);
       if (stub) out.push(stub);
+    }
+    if (f.code === "export-not-task-class") {
+      const ext = extendsFix(ctx, doc, f, diag);
+      if (ext) out.push(ext);
     }
   }
   if (doc.kind === "crontab" && f.code === "crontab-document-not-found" && typeof data?.createFile === "string" && ctx.client.createFiles) {
@@ -218,6 +222,46 @@ function stubFix(ctx: FeatureContext, doc: DefinitionDoc, f: Finding, diag: Diag
   edits.push({ range: { start: end, end }, newText: sep + stub });
   const uri = ctx.uriOf(file);
   return { title: `Add ${what} '${exportName}' to ${rel}`, kind: CodeActionKind.QuickFix, diagnostics: [diag], isPreferred: !f.data?.replacement, edit: { changes: { [uri]: edits } } };
+}
+
+/**
+ * `export-not-task-class` for a class that extends nothing: add `extends ManagedTaskBase` after
+ * its name (and type parameters), plus the import when the file lacks it. A class that already
+ * extends something else, a function or a value is not "simple": no fix.
+ */
+function extendsFix(ctx: FeatureContext, doc: DefinitionDoc, f: Finding, diag: Diagnostic): CodeAction | undefined {
+  const t = findTarget(doc.def, f);
+  if (!t || !doc.path || t.attr !== "objectname" || !t.ref.exportName) return undefined;
+  const resolved = resolveTarget(doc.def, t.ref, { fs: ctx.fs, moduleDir: dirname(doc.path) });
+  if (!resolved.ok) return undefined;
+  const flavor = flavorOf(resolved.file);
+  const text = flavor ? ctx.fs.readText(resolved.file) : undefined;
+  if (!flavor || text === undefined) return undefined;
+  const scan = scanFile(text, flavor === "ts" ? "typescript" : "javascript");
+  const exp = scan.exports.find((e) => e.name === t.ref.exportName && e.kind === "class");
+  if (!exp || exp.extends) return undefined;
+  // The declaration: the export itself (`export class X`), or the local class it names (`export { X }`, `module.exports = { X }`).
+  const cls = scan.classes.get(t.ref.exportName) ?? [...scan.classes.values()].find((c) => c.span.start === exp.span.start);
+  if (!cls || cls.extends) return undefined;
+  let at = cls.span.end;
+  const typeParams = /^\s*<[^<>{}]*>/.exec(text.slice(at));
+  if (typeParams) at += typeParams[0].length;
+  if (!/^\s*(implements\b|\{)/.test(text.slice(at))) return undefined;
+  const lines = new LineIndex(text);
+  const edits: TextEdit[] = [];
+  if (!scan.imports.has(TASK_BASE_CLASS) && !scan.classes.has(TASK_BASE_CLASS)) {
+    const importLine = flavor === "cjs" || /\brequire\s*\(/.test(text) ? `const { ${TASK_BASE_CLASS} } = require("modtasks");\n` : `import { ${TASK_BASE_CLASS} } from "modtasks";\n`;
+    edits.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: importLine });
+  }
+  const pos = lines.positionAt(at);
+  edits.push({ range: { start: pos, end: pos }, newText: ` extends ${TASK_BASE_CLASS}` });
+  return {
+    title: `Make '${t.ref.exportName}' extend ${TASK_BASE_CLASS}`,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diag],
+    isPreferred: true,
+    edit: { changes: { [ctx.uriOf(resolved.file)]: edits } },
+  };
 }
 
 function createFileAction(ctx: FeatureContext, title: string, file: string, content: string, diag: Diagnostic): CodeAction {

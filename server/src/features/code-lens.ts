@@ -7,7 +7,7 @@ import type { CodeLens, Range } from "vscode-languageserver";
 import type { Declaration } from "../../../runtime/src/definition/model";
 import type { CrontabDoc, DefinitionDoc } from "../analysis/analyze";
 import { formatNext, nextRuns, scheduleView, type ScheduleView } from "../analysis/schedule-preview";
-import { COMMANDS, type RunTaskArgs, type ShowTimelineArgs } from "../protocol";
+import { COMMANDS, SERVER_COMMANDS, type ExplainArgs, type RunTaskArgs, type ShowTimelineArgs } from "../protocol";
 import { formatInZone } from "../../../runtime/src/cron/index";
 import type { FeatureContext } from "./context";
 
@@ -61,9 +61,14 @@ export function timelineArgs(ctx: Pick<FeatureContext, "now" | "settings">, view
 function nextRunLens(ctx: FeatureContext, view: ScheduleView, name: string, uri: string, range: Range, atStartup: boolean): CodeLens {
   const args = timelineArgs(ctx, view, name, uri, range);
   if (!args) {
-    const title = view.runat.trim() === "" ? (atStartup ? "runs at startup and by hand" : "runs only by hand") : "⚠ no next run (see the problem)";
-    // A lens without a command id shows its title and does nothing when clicked.
-    return { range, command: { title, command: "" } };
+    const byHand = `modtasks trigger ${name}, or ▷ Run`;
+    const [title, message] =
+      view.runat.trim() === ""
+        ? atStartup
+          ? ["runs at startup and by hand", `${name} has no runat: it runs once at every start of the runtime (runatstartup), and when triggered (${byHand}).`]
+          : ["runs only by hand", `${name} has no runat: it runs only when triggered (${byHand}).`]
+        : ["⚠ no next run (see the problem)", `${name} has no next run: ${view.problem ?? "the schedule has errors"}.`];
+    return { range, command: explain(title, message) };
   }
   const first = args.runs[0];
   const title = first === undefined ? "no run in the next 400 years" : `next: ${formatNext(first, view.zone!, ctx.now)}`;
@@ -76,16 +81,25 @@ function crontabLenses(ctx: FeatureContext, doc: CrontabDoc): CodeLens[] {
     const schedule = e.compiled.schedule;
     if (!schedule) continue;
     const range = doc.lines.rangeOf(e.patternSpan);
-    let title: string;
+    let next: number | undefined;
     try {
-      const next = schedule.next(ctx.now, ctx.crontabZone);
-      title = next === undefined ? "no next run" : `next: ${formatNext(next, ctx.crontabZone, ctx.now)}`;
+      next = schedule.next(ctx.now, ctx.crontabZone);
     } catch {
-      title = "no next run";
+      next = undefined;
     }
-    out.push({ range, command: { title, command: "" } });
+    const title = next === undefined ? "no next run" : `next: ${formatNext(next, ctx.crontabZone, ctx.now)}`;
+    const message =
+      next === undefined
+        ? `'${e.compiled.mask}' has no run in the next 400 years.`
+        : `'${e.compiled.mask}' (${schedule.describe()}) next runs ${formatInZone(next, ctx.crontabZone)}; crontab times are on ${ctx.settings.crontabTimeZone || "this machine's"} clock.`;
+    out.push({ range, command: explain(title, message) });
   }
   return out;
+}
+
+/** A lens that only informs: clicking it shows `message` (the server runs `modtasks.explain`). */
+function explain(title: string, message: string): { title: string; command: string; arguments: [ExplainArgs] } {
+  return { title, command: SERVER_COMMANDS.explain, arguments: [{ message }] };
 }
 
 /** Declarations that get a "Run" lens (for tests and the README). */

@@ -10,7 +10,7 @@ import { MarkupKind, type Hover, type Position } from "vscode-languageserver";
 import { basename, dirname, relative } from "node:path";
 import { zoneInfo, type Zone } from "../../../runtime/src/cron/index";
 import type { ModuleDefinition } from "../../../runtime/src/definition/model";
-import { attributeSchema, elementSchema, type AttributeSchema, type AttributeType, type ElementSchema } from "../../../runtime/src/definition/schema";
+import { attributeSchema, elementSchema, MODULE_DOC, type AttributeSchema, type AttributeType, type ElementSchema } from "../../../runtime/src/definition/schema";
 import { normalizeName, siteAt, type ServiceCallSite } from "../../../runtime/src/services/scan-calls";
 import type { Span } from "../../../runtime/src/text/span";
 import { nodeAt } from "../../../runtime/src/xml/index";
@@ -47,6 +47,9 @@ export function hover(ctx: FeatureContext, position: Position): Hover | null {
 function definitionHover(ctx: FeatureContext, doc: DefinitionDoc, offset: number): { md: string; span: Span } | undefined {
   const pos = nodeAt(doc.def.xml, offset);
   const el = pos.element;
+  if (el && el === doc.def.module && (pos.in === "name" || pos.in === "endTag")) {
+    return { md: moduleMarkdown(doc.def), span: pos.in === "endTag" && el.endTagSpan ? el.endTagSpan : el.nameSpan };
+  }
   const name = schemaNameOf(el);
   if (!el || !name) return undefined;
   const es = elementSchema(name);
@@ -106,6 +109,17 @@ function elementMarkdown(es: ElementSchema, def: ModuleDefinition, el: XmlElemen
   if (own.length) parts.push(`Attributes: ${own.map((a) => `\`${a.name}\`${a.required ? " (required)" : ""}`).join(", ")}${es.attributes.some((a) => a.group === "applicability") ? ", and the applicability attributes (`ifenvironset`, `minservertype`, …)" : ""}`);
   if (es.exactlyOneOf) parts.push(`Needs exactly one of ${es.exactlyOneOf.map((a) => `\`${a}\``).join(", ")}.`);
   parts.push("```xml\n" + es.example + "\n```");
+  return parts.join("\n\n");
+}
+
+/** The root `<module>`: what the XSD says, plus what modtasks reads from it. */
+function moduleMarkdown(def: ModuleDefinition): string {
+  const n = def.declarations.length;
+  const parts = [`**\`<module>\`** · \`${def.moduleName}\``, MODULE_DOC.replace("<servicemanager>", "`<servicemanager>`")];
+  parts.push(
+    `The module's name is the name of its folder (\`${def.moduleName}\`): its tasks are \`${def.moduleName}:tag\` and \`${def.moduleName}:type\`. ` +
+      (def.servicemanager ? `Its \`<servicemanager>\` has ${n} declaration${n === 1 ? "" : "s"}.` : "It has no `<servicemanager>` section: it declares no background work."),
+  );
   return parts.join("\n\n");
 }
 

@@ -25,6 +25,8 @@ export function workspaceSymbols(ctx: Pick<FeatureContext, "index" | "uriOf">, q
   const entries = [...ctx.index.moduleEntries()].sort((a, b) => a.file.localeCompare(b.file));
   for (const m of entries) {
     for (const d of m.declarations) {
+      // A <task> without a tag (or a type without a name) has no name to find it by: not "mymod:".
+      if (d.fullName.endsWith(":")) continue;
       if (!matchesQuery(d.fullName, query)) continue;
       out.push({ name: d.fullName, kind: symbolKind(d), containerName: `${m.name} · <${d.kind}>`, location: { uri: ctx.uriOf(m.file), range: d.nameRange } });
       if (out.length >= limit) return out;
