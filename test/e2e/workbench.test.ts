@@ -7,8 +7,8 @@
  *   node test/run.mjs e2e            MODTASKS_E2E_KEEP=1 keeps the temp folder (logs, databases)
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CodeServer, cleanup, E2E_DIR, makeRunDir, prepareWorkspace, REPO_ROOT } from "./lib/code-server";
@@ -245,6 +245,53 @@ describe("e2e: trusted workspace", { timeout: 600_000 }, () => {
     await wb.screenshot("greet-completed");
   }));
 
+  it("Run Task… for a managed task: the tree shows it running, then completed (a task that waits for a file the suite creates)", scenario(() => wb, "run-task-running-then-completed", async () => {
+    await wb.clearNotifications();
+    const gate = join(runDir, `gate-${label}`);
+    await wb.runCommand("modtasks: Run Task…");
+    await wb.pick("e2emod:gated");
+    await wb.typeInput(JSON.stringify({ gate }));
+    await page.keyboard.press("Enter");
+    const toast = wb.notification(/queued e2emod:gated as task #\d+/);
+    await toast.waitFor({ state: "visible" });
+    const id = Number(/task #(\d+)/.exec(await toast.innerText())?.[1]);
+    assert.ok(id > 0);
+    await wb.clickNotificationButton(/queued e2emod:gated/, "Reveal in Queue");
+    // It cannot finish before the gate file exists: "running" is certain to be seen.
+    const running = wb.treeRow("Task Queue", `e2emod:gated, task ${id}, running`);
+    await running.waitFor({ state: "visible" });
+    await page.locator(".statusbar-item", { hasText: /\b1 running/ }).first().waitFor({ state: "visible" });
+    await wb.screenshot("gated-running");
+
+    // Reveal Declaration from its context menu: the <managedtask> opens with its start tag selected.
+    await wb.contextMenu(running, "Reveal Declaration");
+    const decl = readFileSync(join(ws, "e2emod", "moduledefinition.xml"), "utf8").split("\n");
+    const line = decl.findIndex((l) => l.includes('<managedtask type="gated"'));
+    const from = decl[line]!.indexOf("<managedtask");
+    const to = decl[line]!.indexOf("/>") + 2;
+    await page.locator(".tab.active", { hasText: "moduledefinition.xml" }).first().waitFor({ state: "visible" });
+    await page.locator(".statusbar-item", { hasText: `Ln ${line + 1}, Col ${to + 1} (${to - from} selected)` }).first().waitFor({ state: "visible" });
+    await page.locator(".monaco-editor .view-lines", { hasText: 'type="gated"' }).first().waitFor({ state: "visible" });
+    await wb.screenshot("gated-reveal-declaration");
+
+    writeFileSync(gate, "open\n");
+    await wb.treeRow("Task Queue", `e2emod:gated, task ${id}, completed`).waitFor({ state: "visible" });
+    await page.locator(".statusbar-item", { hasText: /\b0 running/ }).first().waitFor({ state: "visible" });
+    await wb.screenshot("gated-completed");
+  }));
+
+  it("clicking the status bar item shows the Task Queue", scenario(() => wb, "status-bar-shows-the-queue", async () => {
+    await wb.runCommand("View: Show Explorer");
+    // (The view's own header stays hidden: it is the only view of its container.) Its rows go.
+    const row = wb.treeRow("Task Queue", "e2emod:gated, task ");
+    await row.waitFor({ state: "hidden" });
+    await wb.screenshot("queue-hidden");
+    // While a runtime runs the item shows its counts ("1 running · 0 queued"), not "modtasks: …".
+    await page.locator(".statusbar-item", { hasText: /\d+ running · \d+ queued/ }).first().click();
+    await row.waitFor({ state: "visible" });
+    await wb.screenshot("queue-shown-from-status-bar");
+  }));
+
   it("a failing task appears under Failed; Retry from its context menu runs it again", scenario(() => wb, "a-failing-task-appears-under-failed-retr", async () => {
     await wb.clearNotifications();
     await wb.runCommand("modtasks: Run Task…");
@@ -342,41 +389,53 @@ describe("e2e: trusted workspace", { timeout: 600_000 }, () => {
     await wb.screenshot("codelens-run");
   });
 
-  it("a broken runat shows a squiggle at the exact field and a Problems entry; hover shows next runs; the outline lists the tasks", { skip: hasServer ? false : NO_SERVER }, async () => {
-    await wb.clearNotifications();
-    await wb.runCommand("View: Close All Editors");
-    await wb.openFile("e2emod/moduledefinition.xml");
-    const text = readFileSync(join(ws, "e2emod", "moduledefinition.xml"), "utf8");
-    const lines = text.split("\n");
-    const line = lines.findIndex((l) => l.includes('runat="0 3 * * *"'));
-    const hourCol = lines[line]!.indexOf('runat="0 3') + 'runat="0 '.length; // 0-based column of the hour field
-    // Hover on the mask: the next runs (Show Hover at the cursor, as the keyboard user does).
-    await wb.goTo(line + 1, hourCol + 1);
-    await wb.runCommand("Show or Focus Hover");
-    const hover = page.locator(".monaco-hover:not(.hidden)").first();
-    await hover.waitFor({ state: "visible" });
-    await hover.locator("text=/Next \\d+ runs?/").first().waitFor({ state: "visible" });
-    const hoverText = await hover.innerText();
-    assert.match(hoverText, /\d{2}:\d{2}/, `hover shows run times:\n${hoverText}`);
-    await wb.screenshot("hover-runat");
-    await page.keyboard.press("Escape");
-    // Outline: the tasks.
-    await wb.runCommand("Explorer: Focus on Outline View");
-    for (const name of ["managedtask slow", "managedtask failonce", "ephemeraltask double", "task nightly"]) {
-      await wb.pane("Outline").locator(".monaco-list-row", { hasText: name }).first().waitFor({ state: "visible" });
-    }
-    await wb.screenshot("outline");
-    // Break the hour field: "3" → "25" (typed, unsaved).
-    await wb.openFile("e2emod/moduledefinition.xml");
-    await wb.goTo(line + 1, hourCol + 2);
-    await page.keyboard.press("Backspace");
-    await page.keyboard.type("25");
-    await page.locator(".monaco-editor .squiggly-error").first().waitFor({ state: "visible" });
-    await wb.screenshot("broken-runat-squiggle");
-    await wb.runCommand("View: Focus Problems");
-    const problem = page.locator(".markers-panel .monaco-list-row", { hasText: `[Ln ${line + 1}, Col ${hourCol + 1}]` }).first();
-    await problem.waitFor({ state: "visible" });
-    await wb.screenshot("broken-runat-problems");
+  it("the example module: a broken runat shows a squiggle at the exact field and a Problems entry; hover shows next runs; the outline lists the tasks", { skip: hasServer ? false : NO_SERVER }, async () => {
+    await scenario(() => wb, "example-module-broken-runat", async () => {
+      await wb.clearNotifications();
+      await wb.runCommand("View: Close All Editors");
+      // examples/hello, copied into the workspace by prepareWorkspace (test/e2e/lib/code-server.ts).
+      await wb.openFile("hello/moduledefinition.xml");
+      const text = readFileSync(join(ws, "hello", "moduledefinition.xml"), "utf8");
+      const lines = text.split("\n");
+      const line = lines.findIndex((l) => l.includes('runat="0 15 * * 1"'));
+      assert.ok(line >= 0, "the example's weekly report runs at 0 15 * * 1");
+      const hourCol = lines[line]!.indexOf('runat="0 15') + 'runat="0 '.length; // 0-based column of the hour field
+      // Hover on the mask: the next runs (Show Hover at the cursor, as the keyboard user does).
+      await wb.goTo(line + 1, hourCol + 1);
+      await wb.runCommand("Show or Focus Hover");
+      const hover = page.locator(".monaco-hover:not(.hidden)").first();
+      await hover.waitFor({ state: "visible" });
+      await hover.locator("text=/Next \\d+ runs?/").first().waitFor({ state: "visible" });
+      const hoverText = await hover.innerText();
+      assert.match(hoverText, /15:00/, `hover shows the Monday 15:00 runs:\n${hoverText}`);
+      assert.match(hoverText, /Europe\/Amsterdam/);
+      await wb.screenshot("hover-runat");
+      await page.keyboard.press("Escape");
+      // Outline: the example's tasks. The pane shows a few rows at a time (the tree renders only
+      // those): the first ones from the top, then the last ones from the end.
+      await wb.runCommand("Explorer: Focus on Outline View");
+      const outline = wb.pane("Outline");
+      await outline.locator(".monaco-list-row", { hasText: "servicemanager" }).first().waitFor({ state: "visible" });
+      await page.keyboard.press("Home");
+      for (const name of ["managedtask greet", "managedtask add", "managedtask flaky"]) await outline.locator(".monaco-list-row", { hasText: name }).first().waitFor({ state: "visible" });
+      await wb.screenshot("outline");
+      await page.keyboard.press("End");
+      for (const name of ["ephemeraltask render", "task seed", "task report", "task cleanup"]) await outline.locator(".monaco-list-row", { hasText: name }).first().waitFor({ state: "visible" });
+      await wb.screenshot("outline-end");
+      // Break the hour field: "15" → "25" (typed, unsaved).
+      await wb.openFile("hello/moduledefinition.xml");
+      await wb.goTo(line + 1, hourCol + 3);
+      await page.keyboard.press("Backspace");
+      await page.keyboard.press("Backspace");
+      await page.keyboard.type("25");
+      await page.locator(".monaco-editor .squiggly-error").first().waitFor({ state: "visible" });
+      await wb.screenshot("broken-runat-squiggle");
+      await wb.runCommand("View: Focus Problems");
+      const problem = page.locator(".markers-panel .monaco-list-row", { hasText: `[Ln ${line + 1}, Col ${hourCol + 1}]` }).first();
+      await problem.waitFor({ state: "visible" });
+      assert.match(await problem.innerText(), /hour 25 is out of range/);
+      await wb.screenshot("broken-runat-problems");
+    })();
   });
   it("the language server runs with --max-semi-space-size=8 (a smaller idle heap)", { skip: hasServer ? false : NO_SERVER }, () => {
     const servers = processesOf(join(runDir, "cs-trusted"), /dist\/server\/server\.js$/);
@@ -425,6 +484,45 @@ describe("e2e: trusted workspace", { timeout: 600_000 }, () => {
     await wb.treeRow("Task Queue", "Start Runtime: read-only view").waitFor({ state: "hidden" });
     await page.locator('.pane-header[aria-label*="Task Queue - read-only"]').first().waitFor({ state: "detached" });
     await wb.screenshot("runtime-started-from-tree");
+  }));
+
+  it("a runtime started in a terminal: Attach, and its log (task lines) shows in the modtasks Runtime channel", scenario(() => wb, "attached-runtime-log", async () => {
+    await wb.clearNotifications();
+    await wb.runCommand("modtasks: Stop Runtime");
+    await page.locator(".statusbar-item", { hasText: "modtasks: stopped" }).first().waitFor({ state: "visible" });
+    // `modtasks run` in the workspace, as in a terminal: the same database by the same rule.
+    const env = { ...process.env };
+    delete env.MODTASKS_DB;
+    delete env.MODTASKS_SOCKET;
+    let out = "";
+    const terminal: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, "runtime", "bin", "modtasks.js"), "run"], { cwd: ws, env, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        terminal.once("exit", (code) => reject(new Error(`modtasks run exited with ${code}:\n${out}`)));
+        terminal.stderr!.setEncoding("utf8").on("data", (t: string) => (out += t));
+        terminal.stdout!.setEncoding("utf8").on("data", (t: string) => {
+          out += t;
+          if (/runtime 'local' started/.test(out)) resolve();
+        });
+      });
+      await wb.runCommand("modtasks: Attach to Running Runtime");
+      await page.locator(".statusbar-item", { hasText: /\d+ running · \d+ queued/ }).first().waitFor({ state: "visible" });
+      const queued = spawnSync(process.execPath, [join(REPO_ROOT, "runtime", "bin", "modtasks.js"), "schedule", "hello:greet", '{"name": "Attached"}'], { cwd: ws, env, encoding: "utf8" });
+      assert.equal(queued.status, 0, queued.stderr);
+      const id = Number(queued.stdout.trim());
+      await wb.treeRow("Task Queue", `hello:greet, task ${id}, completed`).waitFor({ state: "visible" });
+      // The line its terminal printed, in the channel of this window (which did not start it).
+      assert.match(out, new RegExp(`✓ hello:greet #${id} completed`));
+      await wb.runCommand("modtasks: Show Runtime Output");
+      await page.locator(".output-view .view-lines, .panel .monaco-editor .view-lines", { hasText: `✓ hello:greet #${id} completed` }).first().waitFor({ state: "visible" });
+      await wb.screenshot("attached-runtime-log");
+    } finally {
+      if (terminal.exitCode === null) {
+        const exited = new Promise((r) => terminal.once("exit", r));
+        terminal.kill("SIGTERM");
+        await exited;
+      }
+    }
   }));
 });
 

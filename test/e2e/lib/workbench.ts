@@ -140,9 +140,14 @@ export class Workbench {
     const input = this.quickInput.locator("input");
     await input.waitFor({ state: "visible" });
     await input.fill(relativePath);
-    const name = relativePath.split("/").at(-1)!;
-    await this.quickInput.locator(".monaco-list-row", { hasText: name }).first().waitFor({ state: "visible" });
-    await this.page.keyboard.press("Enter");
+    const parts = relativePath.split("/");
+    const name = parts.at(-1)!;
+    // Several files may share the name (every module has a moduledefinition.xml): choose the row
+    // whose description names the folder, not whichever is on top (a recently opened one).
+    let row = this.quickInput.locator(".monaco-list-row", { hasText: name });
+    if (parts.length > 1) row = row.filter({ hasText: parts.slice(0, -1).join("/") });
+    await row.first().waitFor({ state: "visible" });
+    await row.first().click();
     await this.page.locator(`.tab.active[aria-label*="${name}"]`).first().waitFor({ state: "visible" });
     await this.page.locator(".monaco-editor .view-lines").first().waitFor({ state: "visible" });
   }
