@@ -9,6 +9,7 @@
  *   node test/run.mjs timeline            (the unit tests too)   MODTASKS_E2E_KEEP=1 keeps the temp folder
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -296,6 +297,31 @@ describe("e2e: the schedule timeline", { timeout: 600_000 }, () => {
     }
     await frame.locator("#insights button", { hasText: "Start Runtime" }).click();
     await frame.locator("#insights .ins-chart").waitFor({ state: "visible", timeout: 90_000 });
+    // Counts at once: the runtime samples at start and the op answers with the counts of now.
+    await frame.locator("#insights .ins-now b").first().waitFor({ state: "visible" });
+    assert.equal(await frame.locator("#insights", { hasText: "No queue counts yet" }).count(), 0);
+    assert.match(await frame.locator("#insights .ins-legend").innerText(), /queued.*running.*failed/s);
     await wb.screenshot("insights-live");
+
+    // A task queued from outside (a terminal): the tab follows the runtime's events, no click here.
+    const queued = spawnSync(process.execPath, [join(REPO_ROOT, "runtime", "bin", "modtasks.js"), "schedule", "e2emod:slow", '{"seconds": 0}'], { cwd: ws, encoding: "utf8" });
+    assert.equal(queued.status, 0, queued.stderr);
+    const row = frame.locator("#insights .ins-table:has(caption) tbody tr", { hasText: "e2emod:slow" });
+    await row.waitFor({ state: "visible", timeout: 60_000 });
+    assert.match(await row.innerText(), /^e2emod:slow\s+1\s+0\s/);
+    // The chart, the throughput and the table come from one snapshot: they agree on the runs.
+    const seen = await frame.evaluate(() => {
+      const document = (globalThis as unknown as WebviewGlobals).document;
+      const minutes = [...document.querySelectorAll("#insights .ins-chart .ins-minute")].map((g) => Number(g.getAttribute("data-finished")));
+      // The per-type table is the one with a caption (the next retries' table has none).
+      const perType = [...document.querySelectorAll("#insights .ins-table:has(caption) tbody tr td:first-of-type")].map((td) => Number((td as unknown as { textContent: string }).textContent));
+      return { chart: minutes.reduce((a, b) => a + b, 0), table: perType.reduce((a, b) => a + b, 0) };
+    }, null);
+    assert.ok(seen.chart >= 1, "the chart shows the runs that ended");
+    assert.equal(seen.chart, seen.table);
+    const finished = frame.locator("#insights .ins-stats div", { hasText: /^finished/ });
+    assert.equal(Number(await finished.locator("dd").innerText()), seen.chart);
+    for (const series of ["queued", "running", "failed"]) assert.ok((await frame.locator(`#insights .ins-chart [data-series="${series}"]`).count()) >= 1, `${series} is drawn`);
+    await wb.screenshot("insights-after-a-task");
   });
 });
