@@ -4,7 +4,7 @@
 // holding every target, warm (as the language server re-checks on each edit) and cold (first
 // check). Target (issue #2): ≤ 50 ms p50 on a 2-core machine. Run through tsx (as here) every
 // cross-module call goes through an export getter; the esbuild bundles that ship are faster.
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { checkModuleDefinition, clearCheckCaches, memoryFs, parseModuleDefinition } from "../../runtime/src/definition";
 import { parseXml } from "../../runtime/src/xml";
 import { PATHOLOGICAL_XML } from "../fixtures/pathological-xml";
@@ -58,6 +58,9 @@ function stats(samples: number[]): { p50: number; p95: number; mean: number } {
   return { p50: q(0.5), p95: q(0.95), mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 
+/** Missed targets, repeated at the end: a benchmark reports, it never fails on speed (the machine may be loaded). */
+const missed: string[] = [];
+
 function measure(label: string, runs: number, fn: () => void, target?: number): void {
   // One full collection per series, not per sample: a forced GC also shrinks the young
   // generation, and every sample would then pay for growing it again, which a language server
@@ -71,7 +74,8 @@ function measure(label: string, runs: number, fn: () => void, target?: number): 
     samples.push(performance.now() - t0);
   }
   const { p50, p95 } = stats(samples);
-  const verdict = target === undefined ? "" : `   (target p50 ≤ ${target} ms: ${p50 <= target ? "met" : "NOT met"})`;
+  if (target !== undefined && p50 > target) missed.push(`${label}: p50 ${p50.toFixed(1)} ms (target ≤ ${target} ms)`);
+  const verdict = target === undefined ? "" : `   target p50 ≤ ${target} ms ${p50 <= target ? "ok" : "MISSED"}`;
   console.log(`${label.padEnd(44)} p50 ${p50.toFixed(1).padStart(6)} ms   p95 ${p95.toFixed(1).padStart(6)} ms${verdict}`);
 }
 
@@ -110,5 +114,8 @@ for (const make of PATHOLOGICAL_XML) {
   best(small); // warm up
   const a = best(small);
   const b = best(big);
-  console.log(`  ${JSON.stringify(make(1)).padEnd(22)} ${a.toFixed(1).padStart(7)} ms -> ${b.toFixed(1).padStart(7)} ms   ${(b / Math.max(a, 0.01)).toFixed(1)}x ${b / Math.max(a, 1) < 10 ? "(linear)" : "(NOT linear)"}`);
+  const linear = b / Math.max(a, 1) < 10;
+  if (!linear) missed.push(`pathological XML ${JSON.stringify(make(1))}: ${(b / Math.max(a, 0.01)).toFixed(1)}x for 4x the input (linear ≈ 4x)`);
+  console.log(`  ${JSON.stringify(make(1)).padEnd(22)} ${a.toFixed(1).padStart(7)} ms -> ${b.toFixed(1).padStart(7)} ms   ${(b / Math.max(a, 0.01)).toFixed(1)}x ${linear ? "(linear)" : "(NOT linear)"}`);
 }
+console.log(missed.length === 0 ? "\nall targets met" : `\n${missed.length} target(s) missed on this run (load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}):\n${missed.map((m) => `  ${m}`).join("\n")}`);

@@ -1,12 +1,17 @@
 /**
- * Language server benchmark (not a test: it prints figures with their targets beside them).
- * A generated module with 5,000 declarations (tasks with zones, managed and ephemeral tasks with
- * real target files), spoken to over real LSP by the same client the protocol tests use.
+ * Language server benchmark (not a test: it prints figures with their targets beside them, and
+ * never fails on speed). A generated module with 5,000 declarations (tasks with zones, managed and
+ * ephemeral tasks with real target files), spoken to over real LSP by the same client the
+ * protocol tests use, through three routes: the bundle with Node's defaults, the bundle with
+ * `--max-semi-space-size=8`, and `modtasks lsp --stdio` (the route the README gives Neovim and
+ * Helix users: the CLI starts the server with that flag in a second Node process).
  *
  *   didChange → publishDiagnostics  p50 ≤ 50 ms  (debounce 0 via initializationOptions; also shown with the default debounce)
  *   hover                          p50 ≤ 5 ms
  *   cold start → first diagnostics     ≤ 500 ms
- *   server RSS                         ≤ 100 MB  (VmRSS from /proc/<pid>/status)
+ *   server RSS                         ≤ 100 MB idle (VmRSS from /proc/<pid>/status), shown beside RSS right after the work
+ *
+ * Needs `npm run build` (dist/server/server.js and, for the CLI route, dist/runtime/cli.js).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
@@ -52,17 +57,42 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-function row(name: string, value: string, target: string, ok: boolean): void {
-  console.log(`${name.padEnd(44)} ${value.padStart(12)}   target ${target.padEnd(9)} ${ok ? "ok" : "MISSED"}`);
+/** The server's pid: the process itself, or for `modtasks lsp` the one child the CLI started. */
+function serverPid(client: LspClient, viaCli: boolean): number {
+  const pid = client.proc.pid!;
+  if (!viaCli) return pid;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  if (children.length !== 1) throw new Error(`modtasks lsp (pid ${pid}) has ${children.length} child processes, expected the server alone`);
+  return children[0]!;
 }
 
-async function coldStart(folder: string, file: string, opts: { debounceMs?: number; execArgv?: string[] } = {}): Promise<{ ms: number; client: LspClient; uri: string }> {
+/** Missed targets, counted for the summary (benchmarks report; they do not fail). */
+const missed: string[] = [];
+
+function row(name: string, value: string, target: string, ok: boolean): void {
+  if (!ok) missed.push(`${name}: ${value} (target ${target})`);
+  console.log(`${name.padEnd(52)} ${value.padStart(16)}   target ${target.padEnd(9)} ${ok ? "ok" : "MISSED"}`);
+}
+
+/** How the server is started: the bundle (with Node flags) or the shipped CLI route. */
+interface Route {
+  name: string;
+  execArgv?: string[];
+  /** `modtasks lsp --stdio`: the CLI process starts the server as its child. */
+  viaCli?: boolean;
+}
+
+const CLI = join(repoRoot, "runtime", "bin", "modtasks.js");
+
+async function coldStart(folder: string, file: string, opts: { debounceMs?: number; route?: Route } = {}): Promise<{ ms: number; client: LspClient; uri: string }> {
   const t0 = performance.now();
+  const route = opts.route ?? { name: "bundle" };
   const client = await LspClient.start({
     folders: [folder],
     pull: false,
     initializationOptions: opts.debounceMs === undefined ? {} : { modtasks: { diagnostics: { debounceMs: opts.debounceMs } } },
-    ...(opts.execArgv ? { execArgv: opts.execArgv } : {}),
+    ...(route.execArgv ? { execArgv: route.execArgv } : {}),
+    ...(route.viaCli ? { command: [CLI, "lsp", "--stdio"] } : {}),
   });
   const uri = await client.open(file);
   await client.diagnosticsForVersion(uri, 1);
@@ -72,8 +102,8 @@ async function coldStart(folder: string, file: string, opts: { debounceMs?: numb
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Edits, hovers and memory for one server configuration. */
-async function measure(dir: string, file: string, execArgv: string[] | undefined) {
-  const { ms: start, client, uri } = await coldStart(dir, file, { debounceMs: 0, execArgv });
+async function measure(dir: string, file: string, route: Route) {
+  const { ms: start, client, uri } = await coldStart(dir, file, { debounceMs: 0, route });
   // didChange → diagnostics, debounce 0: alternate a valid and an invalid minute in one runat.
   const at = positionOf(client.text(uri), 'runat="', 7, Math.floor(DECLARATIONS / 6));
   const edits: number[] = [];
@@ -94,12 +124,15 @@ async function measure(dir: string, file: string, execArgv: string[] | undefined
     await client.hover(uri, { line, character: Math.max(0, col) });
     hovers.push(performance.now() - t0);
   }
-  const busy = rssMb(client.proc.pid!);
+  const server = serverPid(client, route.viaCli === true);
+  const busy = rssMb(server);
   // The server collects garbage once idle (server/src/idle-gc.ts); V8 returns pages to the OS some seconds later.
   await sleep(12_000);
-  const idle = rssMb(client.proc.pid!);
+  const idle = rssMb(server);
+  // The CLI route costs a second Node process: the wrapper that started the server.
+  const wrapper = route.viaCli ? rssMb(client.proc.pid!) : undefined;
   await client.stop();
-  return { start, edits, hovers, busy, idle };
+  return { start, edits, hovers, busy, idle, wrapper };
 }
 
 async function main(): Promise<void> {
@@ -112,9 +145,16 @@ async function main(): Promise<void> {
     await (await coldStart(join(repoRoot, "examples"), small)).client.stop();
     const smallStart = await coldStart(join(repoRoot, "examples"), small);
     await smallStart.client.stop();
+    const smallCli = await coldStart(join(repoRoot, "examples"), small, { route: { name: "cli", viaCli: true } });
+    await smallCli.client.stop();
 
-    const plain = await measure(dir, file, undefined);
-    const tuned = await measure(dir, file, ["--max-semi-space-size=8"]);
+    const routes: Route[] = [
+      { name: "the bundle, Node defaults" },
+      { name: "the bundle, --max-semi-space-size=8", execArgv: ["--max-semi-space-size=8"] },
+      { name: "modtasks lsp --stdio (shipped CLI route)", viaCli: true },
+    ];
+    const results: [Route, Awaited<ReturnType<typeof measure>>][] = [];
+    for (const r of routes) results.push([r, await measure(dir, file, r)]);
 
     // The same edits with the default debounce (150 ms): what a user sees once typing stops.
     const d = await coldStart(dir, file);
@@ -128,8 +168,8 @@ async function main(): Promise<void> {
     }
     await d.client.stop();
 
-    for (const [name, m] of [["node defaults", plain], ["--max-semi-space-size=8", tuned]] as const) {
-      console.log(`\n-- server with ${name}`);
+    for (const [route, m] of results) {
+      console.log(`\n-- ${route.name}`);
       const p50 = percentile(m.edits, 50);
       row("didChange → diagnostics p50 (debounce 0)", `${p50.toFixed(1)} ms`, "≤ 50 ms", p50 <= 50);
       row("didChange → diagnostics p95 (debounce 0)", `${percentile(m.edits, 95).toFixed(1)} ms`, "-", true);
@@ -137,14 +177,18 @@ async function main(): Promise<void> {
       row("hover p50", `${h50.toFixed(2)} ms`, "≤ 5 ms", h50 <= 5);
       row("hover p95", `${percentile(m.hovers, 95).toFixed(2)} ms`, "-", true);
       row(`cold start → first diagnostics (${DECLARATIONS} decl.)`, `${m.start.toFixed(0)} ms`, "≤ 500 ms", m.start <= 500);
-      row("server RSS right after the edits and hovers", `${m.busy.toFixed(1)} MB`, "-", true);
-      row("server RSS idle (12 s later)", `${m.idle.toFixed(1)} MB`, "≤ 100 MB", m.idle <= 100);
+      // Busy next to idle: what the work costs, and what the server keeps once it is done.
+      row("server RSS busy (after the edits) → idle (12 s later)", `${m.busy.toFixed(0)} → ${m.idle.toFixed(0)} MB`, "≤ 100 MB", m.idle <= 100);
+      if (m.wrapper !== undefined) row("  + the CLI wrapper process (idle)", `${m.wrapper.toFixed(0)} MB`, "-", true);
     }
     console.log("\n-- either");
     row("didChange → diagnostics p50 (debounce 150)", `${percentile(debounced, 50).toFixed(1)} ms`, "-", true);
     row("cold start → first diagnostics (examples/hello)", `${smallStart.ms.toFixed(0)} ms`, "≤ 500 ms", smallStart.ms <= 500);
+    row("  the same through modtasks lsp --stdio", `${smallCli.ms.toFixed(0)} ms`, "≤ 500 ms", smallCli.ms <= 500);
     const bundle = readFileSync(join(repoRoot, "dist", "server", "server.js")).length;
     console.log(`bundle dist/server/server.js: ${(bundle / 1024).toFixed(0)} KiB (minified: see README)`);
+    // A benchmark reports; it does not fail (speed depends on the machine's load). The misses, once more:
+    console.log(missed.length === 0 ? "\nall targets met" : `\n${missed.length} target(s) missed on this run (load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}):\n${missed.map((m) => `  ${m}`).join("\n")}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
