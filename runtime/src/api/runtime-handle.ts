@@ -233,8 +233,7 @@ export class RuntimeHandle {
    */
   distributedExecuteTask(spec: DistributedSpec): Promise<DistributedHandle> {
     return submitDistributed(this.store, this.control, spec, async () => {
-      const fresh = Date.now() - 30_000;
-      return (await this.store.listNodes()).filter((n) => n.heartbeat >= fresh).map((n) => n.name);
+      return (await this.store.listNodes()).filter((n) => n.age <= 30_000).map((n) => n.name);
     });
   }
 
@@ -325,8 +324,8 @@ export class RuntimeHandle {
 async function localRuntimeSocket(db: DbConfig, store: QueueStore): Promise<string> {
   if (process.env.MODTASKS_SOCKET || db.kind === "sqlite" || process.env.MODTASKS_NODE) return (await findLocalRuntime(db)).socket;
   try {
-    const fresh = Date.now() - 30_000;
-    const here = (await store.listNodes()).filter((n) => n.host === hostname() && n.heartbeat >= fresh && typeof n.info.socket === "string");
+    // Heartbeat ages are the database's clock: this machine's clock may be skewed.
+    const here = (await store.listNodes()).filter((n) => n.host === hostname() && n.age <= 30_000 && typeof n.info.socket === "string");
     if (here.length) return here[0]!.info.socket as string;
   } catch {
     // fall back to asking the sockets
