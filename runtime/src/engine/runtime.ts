@@ -658,7 +658,7 @@ export class Runtime {
     for (const d of this.dispatchers.values()) if (!d.quiet) return false;
     for (const p of this.pools.values()) if (p.busy > 0) return false;
     for (const p of this.pools.values()) if (p.waiting > 0) return false;
-    if (this.scheduler.runningNames.length > 0) return false;
+    if (this.scheduler.runningNames.length > 0 || this.scheduler.queuedStartupRuns > 0) return false;
     // Background tasks still to finish (a repeating one never does, so it does not count).
     if (this.background?.list().some((t) => t.running > 0 || (!t.done && !t.repeating))) return false;
     const names = this.modules.types.filter((t) => t.kind === "managed").map((t) => t.name);

@@ -366,6 +366,11 @@ export class TimedScheduler {
     return [...this.running.keys()];
   }
 
+  /** `runatstartup` runs still waiting for a run slot: the runtime is not idle while there are any. */
+  get queuedStartupRuns(): number {
+    return this.startupQueue.length;
+  }
+
   /** Resolves when no tick and no bookkeeping is in flight (scripts may still run). */
   async whenQuiet(): Promise<void> {
     while (this.ticking || this.inFlight.size) {
