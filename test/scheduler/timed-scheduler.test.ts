@@ -144,6 +144,9 @@ describe("scheduled tasks (fake clock)", { timeout: 60_000 }, () => {
   it("runs a maintenance-zone task once a day on two nodes whose machines chose different offsets", async () => {
     await store.transaction((tx) => tx.execute("DELETE FROM modtasks_meta WHERE key = 'maintenance_offset'"));
     const warnings: string[] = [];
+    // A node started with an explicit offset uses it but does not store it: a later node without
+    // one on that machine must run at the times the editor shows, from the installation's offset.
+    assert.equal(await clusterMaintenanceOffset(store, { offsetMinutes: 10, source: "override" }, (_l, t) => warnings.push(t)), 10);
     // Each machine has its own random per-installation offset; the database keeps the first node's.
     const offsets = [
       await clusterMaintenanceOffset(store, { offsetMinutes: 83, source: "stored" }, (_l, t) => warnings.push(t)),
