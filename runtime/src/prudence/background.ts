@@ -6,6 +6,7 @@ import type { ModuleInfo } from "../engine/modules";
 import { JsonValueError, toJsonText } from "../queue/json-value";
 import type { WorkerPool } from "../workers/pool";
 import type { RunRequest } from "../workers/protocol";
+import { setLongTimeout } from "../workers/long-timeout";
 import { type Clock, realClock } from "../scheduler/clock";
 import { type ProgramRun, runProgram } from "./program-runner";
 
@@ -279,10 +280,11 @@ export class BackgroundTasks {
     const task = this.get(id);
     if (!task.first && !task.done) {
       await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`Timeout waiting for background task #${id}`)), timeoutMs);
+        // Any length: a control-protocol client may ask for a wait beyond Node's 2^31-1 ms timer limit.
+        const t = setLongTimeout(() => reject(new Error(`Timeout waiting for background task #${id}`)), timeoutMs);
         task.waiters.push(() => {
           if (!task.first && !task.done) return false;
-          clearTimeout(t);
+          t.clear();
           resolve();
           return true;
         });
