@@ -13,7 +13,8 @@ import { corpus, mutate, prng } from "./helpers";
  */
 const MUTATIONS = 5000;
 const TRUNCATIONS = 500;
-const PER_RUN_LIMIT_MS = 1000;
+/** A hang guard, not a speed target (the definition benchmark measures speed): generous for a loaded CI machine. */
+const PER_RUN_LIMIT_MS = 5000;
 
 function snapshot(dir: string, out: Record<string, string> = {}): Record<string, string> {
   for (const name of readdirSync(dir)) {
@@ -24,8 +25,7 @@ function snapshot(dir: string, out: Record<string, string> = {}): Record<string,
   return out;
 }
 
-it(`parser and checker survive ${MUTATIONS} mutations and ${TRUNCATIONS} truncations of the corpus`, { timeout: 60_000 }, () => {
-  const started = performance.now();
+it(`parser and checker survive ${MUTATIONS} mutations and ${TRUNCATIONS} truncations of the corpus`, { timeout: 300_000 }, () => {
   const files = snapshot(corpus);
   const fs = memoryFs(files);
   const sources = ["system", "publisher"].map((m) => ({ file: `/corpus/${m}/moduledefinition.xml`, text: files[`/corpus/${m}/moduledefinition.xml`]! }));
@@ -62,7 +62,5 @@ it(`parser and checker survive ${MUTATIONS} mutations and ${TRUNCATIONS} truncat
     slowest = Math.max(slowest, ms);
     assert.ok(ms < PER_RUN_LIMIT_MS, `iteration ${i} took ${ms.toFixed(0)} ms`);
   }
-  const total = performance.now() - started;
   assert.ok(findings > 0);
-  assert.ok(total < 60_000, `fuzz took ${(total / 1000).toFixed(1)} s`);
 });

@@ -261,9 +261,9 @@ for (const dbut of DATABASES) {
       const started = h.nextEvent((e) => e.event === "task-started" && e.type === "tmod:ctl");
       const id = await schedule(h, "tmod:ctl", { action: "sleep", ms: 60_000 });
       await started;
-      const status = await h.rt.status();
-      const pid = status.clusters.flatMap((c) => c.workers).find((w) => w.taskId === id)?.pid;
-      assert.ok(pid, "a worker runs the task");
+      // task-started means claimed; a cold pool hands the run to a worker once one is ready.
+      let pid: number | undefined;
+      while (!(pid = (await h.rt.status()).clusters.flatMap((c) => c.workers).find((w) => w.taskId === id)?.pid)) await new Promise((r) => setTimeout(r, 10));
       assert.equal(await h.api.cancelTask(id), "cancelled");
       assert.equal(pidAlive(pid), false, "the worker process is gone");
       const d = (await h.api.describeTask(id))!;
