@@ -220,12 +220,14 @@ export function scheduledNode(s: ScheduledState, opts: ModelOptions): ScheduledN
   lines.push(`State: **${state}**`, "");
   if (s.nextRun) lines.push(`Next run: ${when(s.nextRun)} (${formatRelative(s.nextRun, now)})`, "");
   if (s.lastRun) {
-    const outcome = s.lastOk === true ? " — succeeded" : s.lastOk === false ? " — failed" : "";
+    const outcome = s.lastOk === true ? (s.lastWarning ? " — succeeded with a warning" : " — succeeded") : s.lastOk === false ? " — failed" : "";
     const took = s.lastEnd && s.lastEnd >= s.lastRun ? `, took ${formatDuration(s.lastEnd - s.lastRun)}` : "";
     lines.push(`Last run: ${when(s.lastRun)} (${formatRelative(s.lastRun, now)}${took})${outcome}`, "");
   }
   if (s.runs) lines.push(`Runs so far: ${s.runs}${s.runner ? ` · running on ${escapeMd(s.runner)}` : ""}`, "");
   if (s.lastError) lines.push("Last error:", "", codeBlock(firstLine(s.lastError, 400)), "");
+  // WebHare counts output on stderr with exit code 0 as a warning: the run succeeded, but say it.
+  if (s.lastWarning) lines.push("Last warning:", "", codeBlock(firstLine(s.lastWarning, 400)), "");
   if (s.unrunnable) lines.push("Cannot run:", "", codeBlock(s.unrunnable), "");
   return {
     kind: "scheduled",

@@ -24,7 +24,7 @@ export type TaskSummary = Pick<
  * views need are required, the rest optional so older runtimes still show.
  */
 export type ScheduledState = Omit<TimedTaskState, OptionalScheduledFields> & Partial<Pick<TimedTaskState, OptionalScheduledFields>>;
-type OptionalScheduledFields = "lastEnd" | "lastOk" | "runner" | "runs" | "runAtStartup";
+type OptionalScheduledFields = "lastEnd" | "lastOk" | "lastWarning" | "runner" | "runs" | "runAtStartup";
 
 /** Live events a subscribed connection receives. */
 export type RuntimeEvent =

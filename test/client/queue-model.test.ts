@@ -211,6 +211,10 @@ describe("queue model: labels, tooltips, icons", () => {
     assert.equal(scheduledNode({ ...s, unrunnable: "script not found" }, opts).contextValue, "scheduled.unrunnable");
     const m = scheduledNode({ ...s, runtz: "maintenance", nextRun: Date.UTC(2026, 10, 24, 4, 0, 0) }, opts);
     assert.match(m.description, /^next: Tue 2026-11-24 03:00 maintenance/);
+    // Output on stderr with exit code 0: a success with a warning, as WebHare counts it.
+    const warned = scheduledNode({ ...s, lastRun: Date.UTC(2026, 10, 23, 2, 0, 0), lastOk: true, lastWarning: "disk almost full" }, opts);
+    assert.match(warned.tooltip, /succeeded with a warning/);
+    assert.match(warned.tooltip, /Last warning:[\s\S]*disk almost full/);
   });
 
   it("the Scheduled group lists tasks by name", () => {
