@@ -50,20 +50,20 @@ const EXPECTED_TEXT = `Schedule 2026-03-28T12:00:00+01:00 → 2026-03-29T13:00:0
 10 tasks, 13 runs, 1 DST change, 1 minute over the parallel limit of 4
 maintenance zone: offset 60 min (its clock runs 1 h behind UTC)
 
-2026-03-28T12:30:00+01:00  dstmod:sixhourly              Europe/Amsterdam                      2026-03-28T12:30:00+01:00
-2026-03-28T13:00:00+01:00  app/crontab:2 /tasks/report/  UTC                                   2026-03-28T12:00:00+00:00
-2026-03-28T18:30:00+01:00  dstmod:sixhourly              Europe/Amsterdam                      2026-03-28T18:30:00+01:00
-2026-03-29T00:30:00+01:00  dstmod:sixhourly              Europe/Amsterdam                      2026-03-29T00:30:00+01:00
+2026-03-28T12:30:00+01:00  dstmod:sixhourly              Europe/Amsterdam         2026-03-28T12:30:00+01:00
+2026-03-28T13:00:00+01:00  app/crontab:2 /tasks/report/  UTC                      2026-03-28T12:00:00+00:00
+2026-03-28T18:30:00+01:00  dstmod:sixhourly              Europe/Amsterdam         2026-03-28T18:30:00+01:00
+2026-03-29T00:30:00+01:00  dstmod:sixhourly              Europe/Amsterdam         2026-03-29T00:30:00+01:00
 2026-03-29T03:00:00+02:00  ~~ DST Europe/Amsterdam: +01:00 → +02:00, clocks go forward 1 h (02:00 → 03:00)
-2026-03-29T03:00:00+02:00  dstmod:nightly                Europe/Amsterdam                      2026-03-29T03:00:00+02:00
-2026-03-29T03:45:00+02:00  dstmod:maintenance            maintenance zone (UTC-01:00: runs 60 min after UTC)  2026-03-29T00:45:00-01:00
-2026-03-29T06:00:00+02:00  dstmod:export1                Europe/Amsterdam                      2026-03-29T06:00:00+02:00  [parallel: 5 runs this minute, limit 4]
-2026-03-29T06:00:00+02:00  dstmod:export2                Europe/Amsterdam                      2026-03-29T06:00:00+02:00  [parallel: 5 runs this minute, limit 4]
-2026-03-29T06:00:00+02:00  dstmod:export3                Europe/Amsterdam                      2026-03-29T06:00:00+02:00  [parallel: 5 runs this minute, limit 4]
-2026-03-29T06:00:00+02:00  dstmod:export4                UTC                                   2026-03-29T04:00:00+00:00  [parallel: 5 runs this minute, limit 4]
-2026-03-29T06:00:00+02:00  dstmod:export5                Europe/Amsterdam                      2026-03-29T06:00:00+02:00  [parallel: 5 runs this minute, limit 4]
-2026-03-29T06:30:00+02:00  dstmod:sixhourly              Europe/Amsterdam                      2026-03-29T06:30:00+02:00
-2026-03-29T12:30:00+02:00  dstmod:sixhourly              Europe/Amsterdam                      2026-03-29T12:30:00+02:00
+2026-03-29T03:00:00+02:00  dstmod:nightly                Europe/Amsterdam         2026-03-29T03:00:00+02:00
+2026-03-29T03:45:00+02:00  dstmod:maintenance            maintenance (UTC-01:00)  2026-03-29T00:45:00-01:00
+2026-03-29T06:00:00+02:00  dstmod:export1                Europe/Amsterdam         2026-03-29T06:00:00+02:00  [parallel: 5 runs this minute, limit 4]
+2026-03-29T06:00:00+02:00  dstmod:export2                Europe/Amsterdam         2026-03-29T06:00:00+02:00  [parallel: 5 runs this minute, limit 4]
+2026-03-29T06:00:00+02:00  dstmod:export3                Europe/Amsterdam         2026-03-29T06:00:00+02:00  [parallel: 5 runs this minute, limit 4]
+2026-03-29T06:00:00+02:00  dstmod:export4                UTC                      2026-03-29T04:00:00+00:00  [parallel: 5 runs this minute, limit 4]
+2026-03-29T06:00:00+02:00  dstmod:export5                Europe/Amsterdam         2026-03-29T06:00:00+02:00  [parallel: 5 runs this minute, limit 4]
+2026-03-29T06:30:00+02:00  dstmod:sixhourly              Europe/Amsterdam         2026-03-29T06:30:00+02:00
+2026-03-29T12:30:00+02:00  dstmod:sixhourly              Europe/Amsterdam         2026-03-29T12:30:00+02:00
 
 dstmod:bystartup: no schedule: runs only at startup or by hand
 `;
