@@ -47,6 +47,12 @@ export class PostgresStore extends SqlQueueStore {
     this.pool = new pg.Pool(config);
     // An idle client that loses its connection must not crash the process; the next query reconnects.
     this.pool.on("error", () => {});
+    // pg-pool listens for a client's 'error' only while the client is idle; one that is checked
+    // out and emits 'error' (its session terminated by a node fencing this one, or the network
+    // back after a partition delivering the server's goodbye) would kill the process. Whoever
+    // holds the client learns of the failure from its next statement (inTransaction keeps the
+    // cause); this listener only makes sure an 'error' event is never an unhandled one.
+    this.pool.on("connect", (client) => client.on("error", () => {}));
   }
 
   private executor(c: Pool): SqlExecutor {
@@ -135,7 +141,9 @@ export class PostgresStore extends SqlQueueStore {
           broken = true; // the connection itself failed: do not return it to the pool
         }
       }
-      throw lost && !(e instanceof ConnectionLostError) ? new ConnectionLostError(lost, committing) : e;
+      // (A statement that met the dead session already threw a ConnectionLostError; anything
+      // else, such as RunDb's deliberate rollback, passes through as it is.)
+      throw e;
     } finally {
       client.removeListener("error", onError);
       client.release(broken || lost !== undefined);
