@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
+import { existsSync, readFileSync, watch } from "node:fs";
+import { dirname, join } from "node:path";
 import type { QueueStore } from "../../runtime/src/queue/store";
 
 export const CMOD = join(__dirname, "..", "fixtures", "cluster", "cmod");
@@ -13,9 +14,15 @@ export interface NodeProc {
   output: () => string;
 }
 
+/** A preload that moves a process's Date.now() by MODTASKS_TEST_CLOCK_SKEW_MS (a node whose clock is off). */
+export const SKEWED_CLOCK = join(__dirname, "skewed-clock.cjs");
+
 /** Starts a node and resolves once it is serving (its start line is printed). */
-export async function startNode(name: string, dbUrl: string, extra: string[] = []): Promise<NodeProc> {
-  const proc = spawn(process.execPath, [CLI, "run", CMOD, "--db", dbUrl, "--node-name", name, "--workers", "2", "--quiet", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+export async function startNode(name: string, dbUrl: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<NodeProc> {
+  const proc = spawn(process.execPath, [CLI, "run", CMOD, "--db", dbUrl, "--node-name", name, "--workers", "2", "--quiet", ...extra], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   let out = "";
   const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
   await new Promise<void>((resolve, reject) => {
@@ -60,4 +67,56 @@ export async function until(store: QueueStore, check: () => Promise<boolean>, ti
   } finally {
     off();
   }
+}
+
+/** A line of the `hold` task's execution log: "<step> <taskid> <node> <pid> [detail]". */
+export interface HoldStep {
+  step: "start" | "open" | "lost" | "commit";
+  taskId: number;
+  node: string;
+  pid: number;
+  detail: string;
+}
+
+export function readHoldLog(file: string): HoldStep[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => {
+      const [step, id, node, pid, ...rest] = l.split(" ");
+      return { step: step as HoldStep["step"], taskId: Number(id), node: node!, pid: Number(pid), detail: rest.join(" ") };
+    });
+}
+
+/**
+ * Waits until the execution log satisfies `check`, re-reading it whenever its folder changes
+ * (the bound on each wait only guards against a missed change); fails after `timeoutMs`.
+ */
+export async function untilLogged(file: string, check: (steps: HoldStep[]) => boolean, timeoutMs: number, what: string): Promise<HoldStep[]> {
+  let poke: () => void = () => {};
+  const watcher = watch(dirname(file), () => poke());
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const steps = readHoldLog(file);
+      if (check(steps)) return steps;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; the log has: ${JSON.stringify(steps)}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, Math.min(left, 500));
+        poke = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+    }
+  } finally {
+    watcher.close();
+  }
+}
+
+/** The steps the log holds for one task on one node (any node when omitted). */
+export function stepsOf(steps: HoldStep[], taskId: number, node?: string): HoldStep["step"][] {
+  return steps.filter((s) => s.taskId === taskId && (node === undefined || s.node === node)).map((s) => s.step);
 }
