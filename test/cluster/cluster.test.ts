@@ -5,9 +5,13 @@
  * every live node once.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openRuntime, type RuntimeHandle } from "../../runtime/src/api/runtime-handle";
 import { freshPgDatabase } from "../helpers/pg";
+import { tempDir } from "../helpers/tmp";
 import { CMOD, type NodeProc, startNode, stopNode, until } from "./harness";
 
 describe("a cluster of three runtime nodes on PostgreSQL", { timeout: 600_000 }, () => {
@@ -15,6 +19,13 @@ describe("a cluster of three runtime nodes on PostgreSQL", { timeout: 600_000 },
   let drop: () => Promise<void>;
   let api: RuntimeHandle;
   const nodes: NodeProc[] = [];
+  const dir = tempDir("mtclu");
+  const log = join(dir.path, "runs.log");
+  const gate = join(dir.path, "gate");
+  const cli = (args: string[]) =>
+    new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [join(__dirname, "..", "..", "runtime", "bin", "modtasks.js"), ...args], (e, stdout, stderr) => (e ? reject(new Error(`${e.message}: ${stderr}`)) : resolve(stdout))),
+    );
 
   before(async () => {
     ({ url, drop } = await freshPgDatabase());
@@ -26,6 +37,7 @@ describe("a cluster of three runtime nodes on PostgreSQL", { timeout: 600_000 },
     await Promise.all(nodes.map(stopNode));
     await api.close();
     await drop();
+    dir.cleanup();
   });
 
   const completed = async (ids: number[]) => {
@@ -98,9 +110,46 @@ describe("a cluster of three runtime nodes on PostgreSQL", { timeout: 600_000 },
     assert.ok(results.every((r) => r.ok && r.node === (r.result as { node: string }).node));
   });
 
-  it("shows every node, its workers and running tasks in the status", async () => {
-    const status = await api.store.listNodes();
-    assert.deepEqual(status.map((n) => n.name), ["n1", "n2", "n3"]);
-    for (const n of status) assert.ok(Array.isArray(n.info.workerPids) && (n.info.workerPids as number[]).length === 2, `${n.name} reports its workers`);
+  it("shows every node, its workers and running tasks in `modtasks status`", async () => {
+    const nodeRows = await api.store.listNodes();
+    assert.deepEqual(nodeRows.map((n) => n.name), ["n1", "n2", "n3"]);
+    for (const n of nodeRows) assert.ok(Array.isArray(n.info.workerPids) && (n.info.workerPids as number[]).length === 2, `${n.name} reports its workers`);
+
+    // Tasks that run until a gate file appears, so the status can be read while they run.
+    const ids = await api.transaction((tx) => tx.scheduleManagedTasks("cmod:hold", [1, 2, 3, 4].map(() => ({ label: "status", log, gate }))));
+    let runners = new Map<number, string>();
+    await until(
+      api.store,
+      async () => {
+        const rows = await api.query<{ id: number; lease_owner: string }>(`SELECT id, lease_owner FROM modtasks_tasks WHERE state = 'running' AND id >= $1`, [ids[0]]);
+        runners = new Map(rows.map((r) => [Number(r.id), r.lease_owner.split("/")[0]!]));
+        return runners.size === ids.length;
+      },
+      60_000,
+      "the gated tasks to run",
+    );
+    // Asked of n1, the status has a line per node with its workers and the tasks it runs (as its
+    // last heartbeat reported them: read again until every node has beaten since its claim).
+    const nodeLine = (out: string, name: string) => out.split("\n").find((l) => l.trimStart().startsWith(`${name} `)) ?? "";
+    let out = "";
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      out = await cli(["status", "--db", url, "--node-name", "n1"]);
+      const complete = [...runners].every(([id, node]) => new RegExp(`running .*#${id}\\b`).test(nodeLine(out, node)));
+      if (complete || Date.now() > deadline) break;
+    }
+    assert.match(out, /^nodes \(3\):$/m);
+    for (const name of ["n1", "n2", "n3"]) {
+      const line = nodeLine(out, name);
+      assert.match(line, /system:default: 2 worker\(s\), \d busy; running /, `${name}: ${out}`);
+      assert.match(line, /heartbeat \d+\.\d s ago:/);
+      assert.doesNotMatch(line, /NO HEARTBEAT/);
+      const mine = [...runners].filter(([, node]) => node === name).map(([id]) => id);
+      for (const id of mine) assert.match(line, new RegExp(`#${id}\\b`), `${name} runs #${id}: ${out}`);
+      if (!mine.length) assert.match(line, /running nothing$/, `${name} runs nothing: ${out}`);
+    }
+    assert.match(nodeLine(out, "n1"), /^\s*n1 \(this node\)/);
+    writeFileSync(gate, "");
+    await until(api.store, () => completed(ids), 60_000, "the gated tasks to finish");
   });
 });

@@ -46,10 +46,33 @@ export async function run(args: string[]): Promise<number> {
     `background tasks (Prudence): ${status.background.workers} worker(s), ${status.background.programsRunning} program(s) running, ${status.background.crontab.length} crontab line(s)`,
     ...status.scheduled.map((t) => `scheduled ${t.name}: next ${iso(t.nextRun)}${t.running ? " (running)" : ""}${t.enabled ? "" : " (disabled)"}${t.lastOk === false ? `, last run failed: ${(t.lastError ?? "").split("\n")[0]}` : ""}`),
   ];
-  if (status.nodes.length > 1) lines.push(`nodes: ${status.nodes.map((n) => `${n.name} (${n.host} pid ${n.pid})`).join(", ")}`);
+  if (status.nodes.length > 1) lines.push(`nodes (${status.nodes.length}):`, ...formatNodes(status).map((l) => `  ${l}`));
   for (const p of status.problems) lines.push(`problem: ${p.file}:${p.line}: ${p.message}`);
   process.stdout.write(lines.join("\n") + "\n");
   return 0;
+}
+
+/**
+ * One line per node of the cluster, from the nodes table: where it runs, how old its heartbeat
+ * is (by the database's clock), its workers and the tasks it runs, as its last heartbeat told.
+ */
+export function formatNodes(status: Pick<RuntimeStatus, "node" | "nodes">): string[] {
+  return status.nodes.map((n) => {
+    const info = n.info;
+    const age = n.age ?? Date.now() - n.heartbeat;
+    const lease = typeof info.leaseMs === "number" ? info.leaseMs : undefined;
+    const clusters = Array.isArray(info.clusters) ? (info.clusters as { name?: unknown; size?: unknown; busy?: unknown }[]) : [];
+    const pids = Array.isArray(info.workerPids) ? info.workerPids : [];
+    const workers = clusters.length ? clusters.map((c) => `${String(c.name)}: ${Number(c.size)} worker(s), ${Number(c.busy)} busy`).join("; ") : `${pids.length} worker(s)`;
+    const ids = Array.isArray(info.running) ? (info.running as unknown[]) : [];
+    const running = ids.length ? `running ${ids.map((id) => `#${String(id)}`).join(", ")}` : "running nothing";
+    const dead = lease !== undefined && age > lease ? `, NO HEARTBEAT within its ${seconds(lease)} lease: presumed dead, its runs are taken over` : "";
+    return `${n.name}${n.name === status.node ? " (this node)" : ""} on ${n.host} pid ${n.pid}, heartbeat ${seconds(age)} ago${dead}: ${workers}; ${running}`;
+  });
+}
+
+function seconds(ms: number): string {
+  return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
 }
 
 function formatCounts(c: { pending: number; running: number; retrying: number; failed: number; completed: number; cancelled: number; stuck: number }): string {

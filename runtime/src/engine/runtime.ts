@@ -199,6 +199,8 @@ export class Runtime {
       running: [...this.dispatchers.values()].flatMap((d) => d.runningTasks().map((t) => t.id)),
       clusters: [...this.pools.values()].map((p) => ({ name: p.name, size: p.size, busy: p.busy })),
       socket: this.socketPath ?? null,
+      // Other nodes' status says when this node's heartbeat is too old (its runs are taken over).
+      leaseMs: this.leaseMs,
     };
   }
 
