@@ -250,6 +250,15 @@ for (const dbut of DATABASES) {
       assert.equal((await h.api.listTasks("tmod:ctl", { limit: 100000 })).length, countBefore + 1, "only the parent exists");
     });
 
+    it("refuses from inside a run what it refuses from application code", async () => {
+      const id = await schedule(h, "tmod:ctl", { action: "schedule-refused" });
+      const { refused } = (await result(id)) as { refused: string[] };
+      assert.equal(refused.length, 3);
+      assert.match(refused[0]!, /^Cannot schedule tmod:missingfile: /);
+      assert.match(refused[1]!, /^Invalid priority 99999: use background, normal, interactive, update, updateinteractive, or an integer from -1000 to 1000/);
+      assert.match(refused[2]!, /^Invalid timeout -1: milliseconds/);
+    });
+
     it("honours notBefore", async () => {
       const notBefore = Date.now() + 400;
       const id = await h.api.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", { action: "complete" }, { notBefore: new Date(notBefore) }));

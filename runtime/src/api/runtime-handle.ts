@@ -4,13 +4,12 @@ import { localRuntimeSocket as findLocalRuntime } from "../control/discover";
 import { defaultDb } from "../config/default-db";
 import { loadModules, readPublishedTypes } from "../engine/modules";
 import { type DbConfig, openStore, parseDbUrl } from "../queue/open-store";
-import { buildTaskRows, resolveManagedType, ScheduleError } from "../queue/scheduling";
+import { buildTaskRows, resolveSchedulableType } from "../queue/scheduling";
 import type { QueueStore, StoreTransaction } from "../queue/store";
 import type { TaskTypeInfo } from "../queue/task-types";
 import type { ListTasksOptions, ScheduleOptions, TaskRecord } from "../queue/types";
 import type { EphemeralTaskOptions, TaskDb } from "./task-db";
 import { callEphemeral, PendingEphemerals } from "./ephemeral-call";
-import { checkScheduleOptions } from "./schedule-checks";
 import { waitForTaskEnd } from "./wait-for-task";
 import { BackgroundTaskHandle, type ExecuteSpec } from "./background-task";
 import { type DistributedHandle, type DistributedSpec, submitDistributed } from "./distributed";
@@ -100,20 +99,14 @@ export class RuntimeHandle {
         const schedule = async (type: string, data: unknown[], options: ScheduleOptions = {}) => {
           let info: TaskTypeInfo;
           try {
-            info = resolveManagedType(lookup, type);
-            if (info.unrunnable) throw new ScheduleError(`Cannot schedule ${info.name}: ${info.unrunnable}`);
+            info = resolveSchedulableType(lookup, type);
           } catch (e) {
             // A module may have been added or fixed since we read the declarations: look once more.
             this.refreshTypes();
             lookup = await this.typeLookup(tx);
             if (!lookup(type.toLowerCase())) throw e;
-            info = resolveManagedType(lookup, type);
-            // WebHare refuses unknown types here; a declaration that cannot run (missing file or
-            // export, a class that is no task, HareScript) is refused too, instead of a task
-            // that would only ever fail and retry.
-            if (info.unrunnable) throw new ScheduleError(`Cannot schedule ${info.name}: ${info.unrunnable}`);
+            info = resolveSchedulableType(lookup, type);
           }
-          checkScheduleOptions(options);
           const ids = await tx.insertTasks(buildTaskRows(info, data, options, Date.now()));
           if (!scheduled) {
             scheduled = true;

@@ -3,7 +3,7 @@
  * instead of a surprising meaning (`--not-before 1` as 1970, a priority that overflows the
  * database column, a retention of "3 days" read as 3 ms).
  */
-import { MAX_PRIORITY, MIN_PRIORITY, PRIORITY_HELP } from "../api/schedule-checks";
+import { MAX_PRIORITY, MIN_PRIORITY, PRIORITY_HELP } from "../queue/scheduling";
 import { PRIORITIES, type PriorityName } from "../queue/types";
 import { CliError } from "./command";
 

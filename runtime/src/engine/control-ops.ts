@@ -1,5 +1,5 @@
 import { ControlError, type ControlServer } from "../control/server";
-import { buildTaskRows, resolveManagedType } from "../queue/scheduling";
+import { buildTaskRows, resolveSchedulableType } from "../queue/scheduling";
 import type { ListTasksOptions, ScheduleOptions } from "../queue/types";
 import type { Runtime } from "./runtime";
 import type { EphemeralOptions } from "./ephemeral";
@@ -54,7 +54,7 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
   server.handle("schedule", async (req) => {
     const lookup = (name: string) => rt.taskTypes.find((t) => t.name === name);
     const datas = Array.isArray(req.dataList) ? (req.dataList as unknown[]) : [req.data ?? null];
-    const info = resolveManagedType(lookup, String(req.type));
+    const info = resolveSchedulableType(lookup, String(req.type));
     const rows = buildTaskRows(info, datas, (req.options ?? {}) as ScheduleOptions, Date.now());
     const ids = await rt.store.transaction((tx) => tx.insertTasks(rows));
     rt.wake();

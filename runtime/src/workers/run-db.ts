@@ -1,6 +1,6 @@
 import type { EphemeralTaskOptions, TaskDb } from "../api/task-db";
 import { callEphemeral, PendingEphemerals } from "../api/ephemeral-call";
-import { buildTaskRows, resolveManagedType } from "../queue/scheduling";
+import { buildTaskRows, resolveSchedulableType } from "../queue/scheduling";
 import type { QueueStore, StoreTransaction } from "../queue/store";
 import type { TaskTypeLookup } from "../queue/task-types";
 import type { ScheduleOptions } from "../queue/types";
@@ -75,7 +75,7 @@ export class RunDb implements TaskDb {
   }
 
   async scheduleManagedTasks(type: string, data: unknown[], options: ScheduleOptions = {}): Promise<number[]> {
-    const info = resolveManagedType(this.lookup, type);
+    const info = resolveSchedulableType(this.lookup, type);
     const rows = buildTaskRows(info, data, options, Date.now());
     const tx = await this.begin();
     const ids = await tx.insertTasks(rows);
