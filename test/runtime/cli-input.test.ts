@@ -4,31 +4,16 @@
  * the runtime's purge on that retention). Runs the CLI from dist/ (`npm run build` first).
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { openRuntime } from "../../runtime/src/api/runtime-handle";
 import { Runtime } from "../../runtime/src/engine/runtime";
+import { runCli } from "../helpers/cli";
 import { tempDir } from "../helpers/tmp";
 import { TMOD } from "./harness";
 
-const exec = promisify(execFile);
-const BIN = join(__dirname, "..", "..", "runtime", "bin", "modtasks.js");
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const env = { ...process.env };
-  delete env.MODTASKS_SOCKET;
-  delete env.MODTASKS_DB;
-  try {
-    const r = await exec(process.execPath, [BIN, ...args], { env });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-}
+const cli = (...args: string[]) => runCli(args);
 
 describe("CLI input", { timeout: 120_000 }, () => {
   const tmp = tempDir("mtcli");

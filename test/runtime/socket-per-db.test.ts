@@ -4,30 +4,16 @@
  * the database the hello line names). Runs the CLI from dist/ (`npm run build` first).
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { openRuntime, type RuntimeHandle } from "../../runtime/src/api/runtime-handle";
 import { ControlClient } from "../../runtime/src/control/client";
 import { controlSocketPath } from "../../runtime/src/control/protocol";
 import { ControlServer } from "../../runtime/src/control/server";
 import { Runtime } from "../../runtime/src/engine/runtime";
+import { runCli } from "../helpers/cli";
 import { tempDir } from "../helpers/tmp";
 import { TMOD } from "./harness";
-
-const run = promisify(execFile);
-const BIN = join(__dirname, "..", "..", "runtime", "bin", "modtasks.js");
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string; err: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-}
 
 describe("two SQLite databases in one folder", { timeout: 120_000 }, () => {
   const tmp = tempDir("mtsock");
@@ -36,9 +22,6 @@ describe("two SQLite databases in one folder", { timeout: 120_000 }, () => {
   let rtA: Runtime;
   let rtB: Runtime;
   let apiA: RuntimeHandle;
-  const env = { ...process.env };
-  delete env.MODTASKS_SOCKET;
-  delete env.MODTASKS_DB;
 
   before(async () => {
     rtA = await Runtime.start({ db: { kind: "sqlite", path: a }, moduleDirs: [TMOD], workers: 1, watch: false });
@@ -60,11 +43,11 @@ describe("two SQLite databases in one folder", { timeout: 120_000 }, () => {
 
   it("status and cancel act on the runtime of the database named by --db", async () => {
     const id = await apiA.transaction((tx) => tx.scheduleManagedTask("tmod:ctl", { action: "complete" }, { notBefore: Date.now() + 3_600_000 }));
-    const status = await cli(["status", "--json", "--db", b], env);
+    const status = await runCli(["status", "--json", "--db", b]);
     assert.equal(status.code, 0, status.err);
     const s = JSON.parse(status.out) as { runtime: boolean; db: string; pid: number };
     assert.deepEqual([s.runtime, s.db], [true, `sqlite:${b}`]);
-    const cancel = await cli(["tasks", "cancel", String(id), "--db", `sqlite:${b}`, "--json"], env);
+    const cancel = await runCli(["tasks", "cancel", String(id), "--db", `sqlite:${b}`, "--json"]);
     assert.deepEqual(JSON.parse(cancel.out), { result: "missing" }, cancel.err);
     assert.equal((await apiA.describeTask(id))!.state, "pending", "the task in a.db is untouched");
     await apiA.cancelTask(id);
