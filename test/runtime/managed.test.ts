@@ -363,11 +363,17 @@ describe("SQLite write lock", { timeout: 120_000 }, () => {
   });
 
   it("a run that holds it too long gets a warning in the runtime's log, while it runs", async () => {
-    const id = await schedule(h, "tmod:ctl", { action: "insert-then-sleep", ms: 60_000 });
+    await h.api.transaction((tx) => tx.execute("CREATE TABLE IF NOT EXISTS effects (label TEXT NOT NULL, taskid INTEGER NOT NULL)"));
+    // Sleeps past the suite's timeout: the cancel below must not wait for the lock to be released.
+    const id = await schedule(h, "tmod:ctl", { action: "insert-then-sleep", ms: 600_000 });
     const line = await h.nextLog(/held the SQLite write lock/);
     assert.match(line, new RegExp(`^warn: .*tmod:ctl #${id} has held the SQLite write lock for [\\d.]+ s \\(since its first database call\\) and still runs; other runs, scheduling and the runtime wait for it\\. Do slow work before the task's first database call\\.$`));
     assert.equal((await h.api.describeTask(id))!.state, "running");
-    await h.api.cancelTask(id);
+    // Cancel kills the run first, which releases the lock; writing the request first would wait.
+    assert.equal(await h.api.cancelTask(id), "cancelled");
+    const d = (await h.api.describeTask(id))!;
+    assert.deepEqual([d.state, d.outcome], ["finished", "cancelled"]);
+    assert.deepEqual(await h.api.query("SELECT label FROM effects WHERE taskid = $1", [id]), [], "the run's insert was rolled back");
   });
 });
 

@@ -99,11 +99,17 @@ export function registerControlOps(rt: Runtime, server: ControlServer): void {
 
   server.handle("cancel", async (req) => {
     const id = taskIdOf(req.taskId);
+    // A run of this node is killed first, and its end recorded as cancelled: on SQLite the run's
+    // open transaction may hold the one write lock, so writing the request first would wait
+    // until the run ended by itself.
+    if (rt.isRunning(id) && (await rt.cancelRunning(id))) return "cancelled";
     const r = await rt.store.requestCancel(id, Date.now(), String(req.error ?? "Task was cancelled"));
     if (r === "requested" && rt.isRunning(id)) {
       await rt.cancelRunning(id);
       return "cancelled";
     }
+    // Running on another node: tell it now rather than at its next heartbeat.
+    if (r === "requested") await rt.store.transaction((tx) => tx.notify("modtasks_cancel", String(id)));
     return r;
   });
 
