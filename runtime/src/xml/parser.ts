@@ -67,32 +67,61 @@ class AttributeImpl implements XmlAttribute {
   }
 }
 
+/**
+ * Offsets are kept as numbers and the span objects made on first use, as in AttributeImpl: a
+ * re-check of a large file builds thousands of elements whose spans nobody asks for, and every
+ * object they hold stays alive (and is copied by the garbage collector) until the check ends.
+ */
 class ElementImpl implements XmlElement {
   readonly type = "element" as const;
   readonly localName: string;
   readonly prefix: string;
-  attributes: XmlAttribute[] = [];
-  children: XmlNode[] = [];
+  attributes: readonly XmlAttribute[] = NO_ATTRIBUTES;
+  /** Shared empty array until the first child (most elements, `<task ... />`, have none). */
+  children: readonly XmlNode[] = NO_NODES;
   parent?: XmlElement;
-  span: Span;
-  startTagSpan: Span;
-  endTagSpan?: Span;
+  /** End of the element (see `span`); the parser moves it as it learns more. */
+  end: number;
+  /** End of the start tag (see `startTagSpan`). */
+  startTagEnd: number;
+  /** The end tag's offsets; -1 when there is none. */
+  endTagStart = -1;
+  endTagEnd = -1;
   selfClosing = false;
   startTagClosed = false;
+  private nameSpanCache?: Span;
+  private spanCache?: Span;
+  private startTagSpanCache?: Span;
+  private endTagSpanCache?: Span;
 
   constructor(
     readonly name: string,
-    readonly nameSpan: Span,
-    start: number,
+    private readonly nameStart: number,
+    readonly start: number,
   ) {
     const i = name.indexOf(":");
     this.localName = i >= 0 ? name.slice(i + 1) : name;
     this.prefix = i >= 0 ? name.slice(0, i) : "";
-    this.span = { start, end: nameSpan.end };
-    this.startTagSpan = { start, end: nameSpan.end };
+    this.end = this.startTagEnd = nameStart + name.length;
+  }
+  get nameSpan(): Span {
+    return (this.nameSpanCache ??= { start: this.nameStart, end: this.nameStart + this.name.length });
+  }
+  // Spans are asked for only once parsing is done (the parser itself works with the numbers),
+  // so a cached span never goes stale.
+  get span(): Span {
+    return (this.spanCache ??= { start: this.start, end: this.end });
+  }
+  get startTagSpan(): Span {
+    return (this.startTagSpanCache ??= { start: this.start, end: this.startTagEnd });
+  }
+  get endTagSpan(): Span | undefined {
+    if (this.endTagStart < 0) return undefined;
+    return (this.endTagSpanCache ??= { start: this.endTagStart, end: this.endTagEnd });
   }
   attr(name: string): XmlAttribute | undefined {
-    for (const a of this.attributes) if (a.name === name) return a;
+    const attrs = this.attributes;
+    for (let i = 0; i < attrs.length; i++) if (attrs[i]!.name === name) return attrs[i];
     return undefined;
   }
   elements(localName?: string): XmlElement[] {
@@ -110,16 +139,28 @@ class ElementImpl implements XmlElement {
   }
 }
 
+// Shared by every element without attributes or children. Not frozen: iterating a frozen array
+// is not optimised (each step allocated an iterator result). The parser never writes to them, and
+// the types are read-only for everyone else.
+const NO_ATTRIBUTES: readonly XmlAttribute[] = [];
+const NO_NODES: readonly XmlNode[] = [];
+
 class TextImpl implements XmlText {
+  private spanCache?: Span;
   constructor(
     readonly type: "text" | "cdata",
-    readonly span: Span,
+    private readonly start: number,
+    private readonly end: number,
     readonly value: string,
-    private readonly valueStart: number,
     private readonly offsets: Int32Array | undefined,
   ) {}
+  /** Made on first use, as for elements: the white space between declarations is text too. */
+  get span(): Span {
+    return (this.spanCache ??= { start: this.start, end: this.end });
+  }
   sourceOffsetOf(decodedIndex: number): number {
-    return mapOffset(this.valueStart, this.value.length, this.offsets, decodedIndex);
+    // The value of a CDATA section starts after `<![CDATA[`.
+    return mapOffset(this.type === "cdata" ? this.start + 9 : this.start, this.value.length, this.offsets, decodedIndex);
   }
 }
 
@@ -162,6 +203,40 @@ function capFindings(findings: Finding[]): Finding[] {
   ];
 }
 
+/**
+ * Element and attribute names, and short runs of white space between elements, repeat thousands
+ * of times in a file (and across the re-parses of the language server). A slice that short is a
+ * copy, so each would be a new string; this table hands out the one seen before instead. Indexed
+ * by a small hash of the text, a slot holds the last string that hashed there: bounded, and
+ * a miss costs no more than the slice it replaces.
+ */
+const NAME_TABLE: (string | undefined)[] = new Array<string | undefined>(512).fill(undefined);
+const INTERN_MAX = 32;
+
+function internName(src: string, from: number, to: number): string {
+  const len = to - from;
+  if (len === 0) return "";
+  if (len > INTERN_MAX) return src.slice(from, to);
+  const h = (src.charCodeAt(from) * 31 + src.charCodeAt(to - 1) * 7 + src.charCodeAt(from + (len >> 1)) + len * 131) & 511;
+  const seen = NAME_TABLE[h];
+  if (seen !== undefined && seen.length === len && src.startsWith(seen, from)) return seen;
+  const s = src.slice(from, to);
+  NAME_TABLE[h] = s;
+  return s;
+}
+
+function hasAttribute(attrs: readonly XmlAttribute[], name: string): boolean {
+  for (let i = 0; i < attrs.length; i++) if (attrs[i]!.name === name) return true;
+  return false;
+}
+
+/** Text without entities or CR: the source slice, shared when it is short white space (indentation). */
+function plainText(src: string, from: number, to: number): string {
+  if (to - from > INTERN_MAX || !isWs(src.charCodeAt(from)) || !isWs(src.charCodeAt(to - 1))) return src.slice(from, to);
+  for (let i = from + 1; i < to - 1; i++) if (!isWs(src.charCodeAt(i))) return src.slice(from, to);
+  return internName(src, from, to);
+}
+
 class Parser {
   private pos = 0;
   private readonly n: number;
@@ -171,6 +246,8 @@ class Parser {
   private readonly openCount = new Map<string, number>();
   private readonly top: XmlNode[] = [];
   private root?: ElementImpl;
+  /** The attributes of the start tag being read (reused from tag to tag). */
+  private readonly attrs: XmlAttribute[] = [];
 
   constructor(private readonly src: string) {
     this.n = src.length;
@@ -184,7 +261,7 @@ class Parser {
     }
     while (this.stack.length > 0) {
       const el = this.stack.pop()!;
-      el.span.end = this.n;
+      el.end = this.n;
       this.error(el.nameSpan, `Element <${el.name}> is not closed: expected </${el.name}> before the end of the file`);
     }
     if (!this.root) this.error({ start: this.n, end: this.n }, "The document has no root element");
@@ -200,7 +277,8 @@ class Parser {
     const parent = this.stack[this.stack.length - 1];
     if (parent) {
       if (node.type === "element") (node as ElementImpl).parent = parent;
-      parent.children.push(node);
+      if (parent.children === NO_NODES) parent.children = [node];
+      else (parent.children as XmlNode[]).push(node);
       return;
     }
     this.top.push(node);
@@ -223,7 +301,14 @@ class Parser {
       if (c === 60) break;
       if (c === 38 || c === 13) plain = false;
     }
-    const decoded = plain ? { value: src.slice(start, i), offsets: undefined } : decodeRange(src, start, i, "text", this.findings);
+    let value: string;
+    let offsets: Int32Array | undefined;
+    if (plain) value = plainText(src, start, i);
+    else {
+      const decoded = decodeRange(src, start, i, "text", this.findings);
+      value = decoded.value;
+      offsets = decoded.offsets;
+    }
     this.pos = i;
     if (this.stack.length === 0) {
       // Outside the root only white space may appear.
@@ -235,7 +320,7 @@ class Parser {
         this.error({ start: j, end: k }, this.root ? "Text is not allowed after the root element" : "Text is not allowed before the root element");
       }
     }
-    this.add(new TextImpl("text", { start, end: i }, decoded.value, start, decoded.offsets));
+    this.add(new TextImpl("text", start, i, value, offsets));
   }
 
   private markup(): void {
@@ -282,7 +367,7 @@ class Parser {
     const end = close < 0 ? this.n : close + 3;
     if (close < 0) this.error({ start: at, end: start }, "CDATA section is not closed: expected ']]>'");
     this.pos = end;
-    this.add(new TextImpl("cdata", { start: at, end }, this.src.slice(start, contentEnd), start, undefined));
+    this.add(new TextImpl("cdata", at, end, this.src.slice(start, contentEnd), undefined));
   }
 
   private doctype(at: number): void {
@@ -345,7 +430,9 @@ class Parser {
   private startTag(at: number): void {
     const src = this.src;
     const nameEnd = this.scanName(at + 1);
-    const el = new ElementImpl(src.slice(at + 1, nameEnd), { start: at + 1, end: nameEnd }, at);
+    const el = new ElementImpl(internName(src, at + 1, nameEnd), at + 1, at);
+    const attrs = this.attrs;
+    attrs.length = 0;
     let pos = nameEnd;
     let lastTokenEnd = nameEnd;
     for (;;) {
@@ -389,8 +476,10 @@ class Parser {
       pos = j;
       lastTokenEnd = j;
     }
-    el.startTagSpan.end = pos;
-    el.span.end = pos;
+    // An exact-size copy: a pushed-to array would keep room for 16.
+    if (attrs.length > 0) el.attributes = attrs.slice();
+    el.startTagEnd = pos;
+    el.end = pos;
     this.pos = pos;
     this.add(el);
     if (el.startTagClosed ? !el.selfClosing : this.endTagFollows(el.name, pos)) this.pushOpen(el);
@@ -434,12 +523,13 @@ class Parser {
   private attribute(el: ElementImpl, at: number): number {
     const src = this.src;
     const nameEnd = this.scanName(at);
-    const name = src.slice(at, nameEnd);
-    if (el.attr(name)) this.error({ start: at, end: nameEnd }, `Duplicate attribute '${name}' on <${el.name}>`);
+    const name = internName(src, at, nameEnd);
+    const attrs = this.attrs;
+    if (hasAttribute(attrs, name)) this.error({ start: at, end: nameEnd }, `Duplicate attribute '${name}' on <${el.name}>`);
     const afterWs = this.skipWs(nameEnd);
     if (src.charCodeAt(afterWs) !== 61 /* = */) {
       this.error({ start: at, end: nameEnd }, `Attribute '${name}' has no value: write ${name}="..."`);
-      el.attributes.push(new AttributeImpl(name, at, "", nameEnd, nameEnd, false, false, nameEnd, undefined));
+      attrs.push(new AttributeImpl(name, at, "", nameEnd, nameEnd, false, false, nameEnd, undefined));
       return nameEnd;
     }
     const eq = afterWs;
@@ -479,15 +569,15 @@ class Parser {
           const cut = vstart + stolen.index;
           this.error({ start: pos, end: Math.max(cut, pos + 1) }, `Attribute value of '${name}' has no closing ${q === 34 ? "quote (\")" : "quote (')"}`);
           const decoded = decodeRange(src, vstart, cut, "attr", this.findings);
-          el.attributes.push(new AttributeImpl(name, at, decoded.value, vstart, cut, true, false, cut, decoded.offsets));
+          attrs.push(new AttributeImpl(name, at, decoded.value, vstart, cut, true, false, cut, decoded.offsets));
           return cut;
         }
         if (plain) {
-          el.attributes.push(new AttributeImpl(name, at, src.slice(vstart, j), vstart, j, true, true, j + 1, undefined));
+          attrs.push(new AttributeImpl(name, at, src.slice(vstart, j), vstart, j, true, true, j + 1, undefined));
           return j + 1;
         }
         const decoded = decodeRange(src, vstart, j, "attr", this.findings);
-        el.attributes.push(new AttributeImpl(name, at, decoded.value, vstart, j, true, true, j + 1, decoded.offsets));
+        attrs.push(new AttributeImpl(name, at, decoded.value, vstart, j, true, true, j + 1, decoded.offsets));
         return j + 1;
       }
       // No closing quote before the next tag: the value ends at the first line break or '>'.
@@ -503,13 +593,13 @@ class Parser {
       }
       this.error({ start: pos, end: Math.max(cut, pos + 1) }, `Attribute value of '${name}' has no closing ${q === 34 ? "quote (\")" : "quote (')"}`);
       const decoded = decodeRange(src, vstart, cut, "attr", this.findings);
-      el.attributes.push(new AttributeImpl(name, at, decoded.value, vstart, cut, true, false, cut, decoded.offsets));
+      attrs.push(new AttributeImpl(name, at, decoded.value, vstart, cut, true, false, cut, decoded.offsets));
       return cut;
     }
     // Missing or unquoted value. After '=' and white space, a name is the next attribute.
     if (pos > eq + 1 && pos < this.n && isNameStartCode(q)) {
       this.error({ start: at, end: eq + 1 }, `Attribute '${name}' has no value after '='`);
-      el.attributes.push(new AttributeImpl(name, at, "", eq + 1, eq + 1, false, false, eq + 1, undefined));
+      attrs.push(new AttributeImpl(name, at, "", eq + 1, eq + 1, false, false, eq + 1, undefined));
       return eq + 1;
     }
     let j = pos;
@@ -520,12 +610,12 @@ class Parser {
     }
     if (j === pos) {
       this.error({ start: at, end: eq + 1 }, `Attribute '${name}' has no value after '='`);
-      el.attributes.push(new AttributeImpl(name, at, "", eq + 1, eq + 1, false, false, eq + 1, undefined));
+      attrs.push(new AttributeImpl(name, at, "", eq + 1, eq + 1, false, false, eq + 1, undefined));
       return eq + 1;
     }
     this.error({ start: pos, end: j }, `Attribute value of '${name}' must be in quotes`);
     const decoded = decodeRange(src, pos, j, "attr", this.findings);
-    el.attributes.push(new AttributeImpl(name, at, decoded.value, pos, j, false, false, j, decoded.offsets));
+    attrs.push(new AttributeImpl(name, at, decoded.value, pos, j, false, false, j, decoded.offsets));
     return j;
   }
 
@@ -533,7 +623,7 @@ class Parser {
     const src = this.src;
     const nameStart = at + 2;
     const nameEnd = this.scanName(nameStart);
-    const name = src.slice(nameStart, nameEnd);
+    const name = internName(src, nameStart, nameEnd);
     let pos = this.skipWs(nameEnd);
     if (src.charCodeAt(pos) === 62) pos++;
     else {
@@ -548,10 +638,9 @@ class Parser {
       }
     }
     this.pos = pos;
-    const tagSpan = { start: at, end: pos };
     const nameSpan = { start: nameStart, end: nameEnd };
     if (name === "") {
-      this.error(tagSpan, "End tag without a name");
+      this.error({ start: at, end: pos }, "End tag without a name");
       return;
     }
     let match = -1;
@@ -576,12 +665,13 @@ class Parser {
     }
     while (this.stack.length - 1 > match) {
       const el = this.popOpen();
-      el.span.end = at;
+      el.end = at;
       this.error(el.nameSpan, `Element <${el.name}> is not closed: expected </${el.name}> before </${name}>`);
     }
     const el = this.popOpen();
-    el.endTagSpan = tagSpan;
-    el.span.end = pos;
+    el.endTagStart = at;
+    el.endTagEnd = pos;
+    el.end = pos;
   }
 }
 
