@@ -7,6 +7,8 @@ import type { TargetRef } from "./model";
  * A leading `/` means the module folder, as in WebHare (`/lib/x.whlib` = `lib/x.whlib`).
  * Spans are document offsets, exact even when entities appear in the value.
  */
+const MOD_PREFIX = /^mod::([^/]*)\/?/;
+
 export function parseTargetRef(attr: XmlAttribute): TargetRef | undefined {
   const raw = attr.value;
   if (raw.trim() === "") return undefined;
@@ -15,7 +17,7 @@ export function parseTargetRef(attr: XmlAttribute): TargetRef | undefined {
   let pathStart = 0;
   let module: string | undefined;
   let path = pathPart;
-  const mod = /^mod::([^/]*)\/?/.exec(pathPart);
+  const mod = pathPart.startsWith("mod::") ? MOD_PREFIX.exec(pathPart) : null;
   if (mod) {
     module = mod[1];
     path = pathPart.slice(mod[0].length);
@@ -40,10 +42,26 @@ export function parseTargetRef(attr: XmlAttribute): TargetRef | undefined {
 }
 
 export function languageOf(path: string): TargetRef["language"] {
-  const m = /\.([A-Za-z0-9]+)$/.exec(path);
-  const ext = m ? m[1]!.toLowerCase() : "";
+  const ext = extensionOf(path);
   if (ext === "ts" || ext === "tsx" || ext === "mts" || ext === "cts") return "typescript";
   if (ext === "js" || ext === "jsx" || ext === "mjs" || ext === "cjs") return "javascript";
   if (ext === "whlib" || ext === "whscr" || ext === "shtml" || ext === "whsock") return "harescript";
   return "other";
+}
+
+/**
+ * The lower-cased extension: what `/\.([A-Za-z0-9]+)$/` captures (letters and digits after the
+ * last '.', up to the end), or "" when that does not match ("?" when longer than 6 characters). Without the regular expression: this
+ * runs for every path attribute of every check.
+ */
+function extensionOf(path: string): string {
+  let i = path.length;
+  while (i > 0 && isAlnum(path.charCodeAt(i - 1))) i--;
+  if (i === path.length || i === 0 || path.charCodeAt(i - 1) !== 46 /* . */) return "";
+  // Longer than any extension languageOf knows (`whsock`): no need to copy it.
+  return path.length - i > 6 ? "?" : path.slice(i).toLowerCase();
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
