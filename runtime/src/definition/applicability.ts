@@ -9,45 +9,67 @@ import { parseBoolean, splitModules, splitSpaces } from "./values";
  * stays in the model (the editor shows it as inapplicable, with the reason); the runtime skips it.
  */
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
+/**
+ * What a declaration without any applicability attribute gets (most do): one shared, frozen
+ * instance instead of an object and four empty arrays per declaration, which a large definition
+ * built (and kept alive) by the thousand on every re-check.
+ */
+const APPLIES_ALWAYS: Applicability = Object.freeze({ ifEnvironSet: NO_NAMES, unlessEnvironSet: NO_NAMES, restrictServers: NO_NAMES, ifModules: NO_NAMES, allowIfRestore: false });
+
 /** One pass over the attributes (declarations are read by the thousand; see the benchmark). */
 export function readApplicability(el: XmlElement): Applicability {
-  const a: Applicability = { ifEnvironSet: [], unlessEnvironSet: [], restrictServers: [], ifModules: [], allowIfRestore: false };
-  for (const attr of el.attributes) {
+  let a: Mutable<Applicability> | undefined;
+  const attrs = el.attributes;
+  for (let i = 0; i < attrs.length; i++) {
+    const attr = attrs[i]!;
     switch (attr.name) {
       case "ifenvironset":
-        a.ifEnvironSet = splitSpaces(attr.value);
+        (a ??= fresh()).ifEnvironSet = splitSpaces(attr.value);
         break;
       case "unlessenvironset":
-        a.unlessEnvironSet = splitSpaces(attr.value);
+        (a ??= fresh()).unlessEnvironSet = splitSpaces(attr.value);
         break;
       case "restrictservers":
-        a.restrictServers = splitSpaces(attr.value);
+        (a ??= fresh()).restrictServers = splitSpaces(attr.value);
         break;
       case "ifmodules":
-        a.ifModules = splitModules(attr.value);
+        (a ??= fresh()).ifModules = splitModules(attr.value);
         break;
       case "allowifrestore":
-        a.allowIfRestore = parseBoolean(attr.value) ?? false;
+        (a ??= fresh()).allowIfRestore = parseBoolean(attr.value) ?? false;
         break;
       case "webhareversion":
+        a ??= fresh();
         if (attr.value.trim()) a.webhareVersion = attr.value.trim();
         break;
       case "postgresversion":
+        a ??= fresh();
         if (attr.value.trim()) a.postgresVersion = attr.value.trim();
         break;
       case "minservertype": {
+        a ??= fresh();
         const t = serverType(attr.value);
         if (t) a.minServerType = t;
         break;
       }
       case "maxservertype": {
+        a ??= fresh();
         const t = serverType(attr.value);
         if (t) a.maxServerType = t;
         break;
       }
     }
   }
-  return a;
+  return a ?? APPLIES_ALWAYS;
+}
+
+/** Lists absent from the element stay the shared empty one. */
+function fresh(): Mutable<Applicability> {
+  return { ifEnvironSet: NO_NAMES, unlessEnvironSet: NO_NAMES, restrictServers: NO_NAMES, ifModules: NO_NAMES, allowIfRestore: false };
 }
 
 function serverType(v: string | undefined): ServerType | undefined {

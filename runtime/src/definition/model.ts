@@ -41,24 +41,28 @@ export type DeclarationKind = Declaration["kind"];
 
 export type ServerType = "development" | "test" | "acceptance" | "production";
 
-/** Conditions under which a declaration applies. Absent attributes impose no condition. */
+/**
+ * Conditions under which a declaration applies. Absent attributes impose no condition.
+ * Read-only: declarations without any of these attributes (most) share one frozen instance, and
+ * absent lists are one shared empty array.
+ */
 export interface Applicability {
   /** Variables that must all be set (non-empty). */
-  ifEnvironSet: string[];
+  readonly ifEnvironSet: readonly string[];
   /** Variables that must all be unset (absent or empty). */
-  unlessEnvironSet: string[];
+  readonly unlessEnvironSet: readonly string[];
   /** Semantic-version range the platform version must match. */
-  webhareVersion?: string;
+  readonly webhareVersion?: string;
   /** Semantic-version range the PostgreSQL version must match. */
-  postgresVersion?: string;
-  minServerType?: ServerType;
-  maxServerType?: ServerType;
+  readonly postgresVersion?: string;
+  readonly minServerType?: ServerType;
+  readonly maxServerType?: ServerType;
   /** Wildcard masks; the server name must match one. Empty: no restriction. */
-  restrictServers: string[];
+  readonly restrictServers: readonly string[];
   /** Applies when any of these modules is installed. Empty: no restriction. */
-  ifModules: string[];
+  readonly ifModules: readonly string[];
   /** Runs while the server is in restore mode. */
-  allowIfRestore: boolean;
+  readonly allowIfRestore: boolean;
 }
 
 interface DeclarationBase {
