@@ -11,8 +11,26 @@ import type { Span } from "../text/span";
  */
 export interface Decoded {
   value: string;
-  /** offsets[i] = source offset of value[i]; offsets[value.length] = end of the source range. */
-  offsets?: Int32Array;
+  /** Where each decoded index is in the source, as runs (see `OffsetRuns`). */
+  offsets?: OffsetRuns;
+}
+
+/**
+ * The map from decoded index to source offset, stored by its runs: pairs `[d0, s0, d1, s1, ...]`
+ * with d ascending from 0, meaning index i (from d_k up to the next run) is at source offset
+ * s_k + (i - d_k). A new run starts wherever an index is not where the run before would put it
+ * (after a reference, a CR LF, a tab in an attribute), so the map is exact for every index up to
+ * and including value.length (= the end of the source range). Was one Int32 per character, built
+ * from a number per character: for `Task &amp; friends` that was ~400 bytes kept and more
+ * discarded, against six numbers now.
+ */
+export type OffsetRuns = readonly number[];
+
+/** Appends a run for decoded index `d` at source offset `s`, unless the last run already puts it there. */
+function mark(runs: number[], d: number, s: number): void {
+  const n = runs.length;
+  if (n > 0 && runs[n - 1]! + (d - runs[n - 2]!) === s) return;
+  runs.push(d, s);
 }
 
 const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
@@ -30,33 +48,34 @@ export function decodeRange(src: string, start: number, end: number, mode: "attr
   if (!needs) return { value: src.slice(start, end) };
 
   let out = "";
-  const offsets: number[] = [];
+  const runs: number[] = [];
   let i = start;
   while (i < end) {
     const c = src.charCodeAt(i);
     if (c === 38 /* & */) {
       const ref = readReference(src, i, end);
       if (ref.ok) {
-        for (let k = 0; k < ref.text.length; k++) offsets.push(i);
+        // Every unit of the replacement (two for a character outside the BMP) is at the '&'.
+        for (let k = 0; k < ref.text.length; k++) mark(runs, out.length + k, i);
         out += ref.text;
         i = ref.end;
         continue;
       }
       findings.push({ span: { start: i, end: ref.end }, severity: "error", code: "xml-syntax", message: ref.message });
+      mark(runs, out.length, i);
       out += src.slice(i, ref.end);
-      for (let k = i; k < ref.end; k++) offsets.push(k);
       i = ref.end;
       continue;
     }
     if (c === 13 /* \r */) {
+      mark(runs, out.length, i);
       out += mode === "attr" ? " " : "\n";
-      offsets.push(i);
       i += src.charCodeAt(i + 1) === 10 && i + 1 < end ? 2 : 1;
       continue;
     }
     if (mode === "attr" && (c === 9 || c === 10)) {
+      mark(runs, out.length, i);
       out += " ";
-      offsets.push(i);
       i++;
       continue;
     }
@@ -67,18 +86,14 @@ export function decodeRange(src: string, start: number, end: number, mode: "attr
       if (d === 38 || d === 13 || (mode === "attr" && (d === 9 || d === 10))) break;
       j++;
     }
+    mark(runs, out.length, i);
     out += src.slice(i, j);
-    for (let k = i; k < j; k++) offsets.push(k);
     i = j;
   }
-  offsets.push(end);
-  if (out.length === end - start && isIdentity(offsets, start)) return { value: out };
-  return { value: out, offsets: Int32Array.from(offsets) };
-}
-
-function isIdentity(offsets: number[], start: number): boolean {
-  for (let k = 0; k < offsets.length; k++) if (offsets[k] !== start + k) return false;
-  return true;
+  mark(runs, out.length, end);
+  // One run from the start: the identity, which needs no map.
+  if (runs.length === 2 && runs[1] === start) return { value: out };
+  return { value: out, offsets: runs };
 }
 
 type Ref = { ok: true; text: string; end: number } | { ok: false; message: string; end: number };
@@ -135,12 +150,21 @@ export function isNameCharCode(c: number): boolean {
 }
 
 /** Maps a decoded index to a source offset, given the decoding's start and optional map. */
-export function mapOffset(start: number, valueLength: number, offsets: Int32Array | undefined, decodedIndex: number): number {
+export function mapOffset(start: number, valueLength: number, offsets: OffsetRuns | undefined, decodedIndex: number): number {
   const i = Math.max(0, Math.min(decodedIndex, valueLength));
-  return offsets ? offsets[i]! : start + i;
+  if (!offsets) return start + i;
+  // The last run that starts at or before i (binary search over the pairs: texts may hold many).
+  let lo = 0;
+  let hi = (offsets.length >> 1) - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (offsets[2 * mid]! <= i) lo = mid;
+    else hi = mid - 1;
+  }
+  return offsets[2 * lo + 1]! + (i - offsets[2 * lo]!);
 }
 
-export function mapSpan(start: number, valueLength: number, offsets: Int32Array | undefined, s: Span): Span {
+export function mapSpan(start: number, valueLength: number, offsets: OffsetRuns | undefined, s: Span): Span {
   const a = mapOffset(start, valueLength, offsets, s.start);
   const b = mapOffset(start, valueLength, offsets, s.end);
   return { start: a, end: Math.max(a, b) };

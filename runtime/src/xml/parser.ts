@@ -1,7 +1,7 @@
 import type { Finding } from "../text/finding";
 import type { Span } from "../text/span";
 import { editDistance } from "../text/suggest";
-import { decodeRange, mapOffset, mapSpan } from "./decode";
+import { type OffsetRuns, decodeRange, mapOffset, mapSpan } from "./decode";
 import type { XmlAttribute, XmlDocument, XmlElement, XmlMisc, XmlNode, XmlText } from "./types";
 
 /**
@@ -25,25 +25,41 @@ export function parseXml(text: string): XmlDocument {
 
 const CODE = "xml-syntax";
 
-/** Positions are kept as numbers; the span objects are made on first use (most are never asked for). */
+const QUOTED = 1;
+const CLOSED = 2;
+
+/**
+ * Positions are kept as numbers; the span objects are made on first use (most are never asked
+ * for). Thousands of these live as long as a check, so they hold as few fields as they can:
+ * `quoted` and `closed` share one, and the end of the attribute follows from them (just past the
+ * closing quote when there is one, the end of the value otherwise).
+ */
 class AttributeImpl implements XmlAttribute {
   private spans?: { name: Span; value: Span; whole: Span };
+  private readonly flags: number;
   constructor(
     readonly name: string,
     private readonly nameStart: number,
     readonly value: string,
     private readonly valueStart: number,
     private readonly valueEnd: number,
-    readonly quoted: boolean,
-    readonly closed: boolean,
-    private readonly end: number,
-    private readonly offsets: Int32Array | undefined,
-  ) {}
+    quoted: boolean,
+    closed: boolean,
+    private readonly offsets: OffsetRuns | undefined,
+  ) {
+    this.flags = (quoted ? QUOTED : 0) | (closed ? CLOSED : 0);
+  }
+  get quoted(): boolean {
+    return (this.flags & QUOTED) !== 0;
+  }
+  get closed(): boolean {
+    return (this.flags & CLOSED) !== 0;
+  }
   private get s(): { name: Span; value: Span; whole: Span } {
     return (this.spans ??= {
       name: { start: this.nameStart, end: this.nameStart + this.name.length },
       value: { start: this.valueStart, end: this.valueEnd },
-      whole: { start: this.nameStart, end: this.end },
+      whole: { start: this.nameStart, end: this.flags & CLOSED ? this.valueEnd + 1 : this.valueEnd },
     });
   }
   get nameSpan(): Span {
@@ -89,10 +105,9 @@ class ElementImpl implements XmlElement {
   endTagEnd = -1;
   selfClosing = false;
   startTagClosed = false;
+  /** Apart from `spans`: the parser's own error messages ask for it while the element's end still moves. */
   private nameSpanCache?: Span;
-  private spanCache?: Span;
-  private startTagSpanCache?: Span;
-  private endTagSpanCache?: Span;
+  private spans?: { whole: Span; startTag: Span; endTag: Span | undefined };
 
   constructor(
     readonly name: string,
@@ -107,17 +122,23 @@ class ElementImpl implements XmlElement {
   get nameSpan(): Span {
     return (this.nameSpanCache ??= { start: this.nameStart, end: this.nameStart + this.name.length });
   }
-  // Spans are asked for only once parsing is done (the parser itself works with the numbers),
-  // so a cached span never goes stale.
+  // Made together on first use (one field, not three, on every element), and asked for only once
+  // parsing is done (the parser itself works with the numbers), so they never go stale.
+  private get s(): { whole: Span; startTag: Span; endTag: Span | undefined } {
+    return (this.spans ??= {
+      whole: { start: this.start, end: this.end },
+      startTag: { start: this.start, end: this.startTagEnd },
+      endTag: this.endTagStart < 0 ? undefined : { start: this.endTagStart, end: this.endTagEnd },
+    });
+  }
   get span(): Span {
-    return (this.spanCache ??= { start: this.start, end: this.end });
+    return this.s.whole;
   }
   get startTagSpan(): Span {
-    return (this.startTagSpanCache ??= { start: this.start, end: this.startTagEnd });
+    return this.s.startTag;
   }
   get endTagSpan(): Span | undefined {
-    if (this.endTagStart < 0) return undefined;
-    return (this.endTagSpanCache ??= { start: this.endTagStart, end: this.endTagEnd });
+    return this.s.endTag;
   }
   attr(name: string): XmlAttribute | undefined {
     const attrs = this.attributes;
@@ -152,7 +173,7 @@ class TextImpl implements XmlText {
     private readonly start: number,
     private readonly end: number,
     readonly value: string,
-    private readonly offsets: Int32Array | undefined,
+    private readonly offsets: OffsetRuns | undefined,
   ) {}
   /** Made on first use, as for elements: the white space between declarations is text too. */
   get span(): Span {
@@ -302,7 +323,7 @@ class Parser {
       if (c === 38 || c === 13) plain = false;
     }
     let value: string;
-    let offsets: Int32Array | undefined;
+    let offsets: OffsetRuns | undefined;
     if (plain) value = plainText(src, start, i);
     else {
       const decoded = decodeRange(src, start, i, "text", this.findings);
@@ -529,7 +550,7 @@ class Parser {
     const afterWs = this.skipWs(nameEnd);
     if (src.charCodeAt(afterWs) !== 61 /* = */) {
       this.error({ start: at, end: nameEnd }, `Attribute '${name}' has no value: write ${name}="..."`);
-      attrs.push(new AttributeImpl(name, at, "", nameEnd, nameEnd, false, false, nameEnd, undefined));
+      attrs.push(new AttributeImpl(name, at, "", nameEnd, nameEnd, false, false, undefined));
       return nameEnd;
     }
     const eq = afterWs;
@@ -569,15 +590,15 @@ class Parser {
           const cut = vstart + stolen.index;
           this.error({ start: pos, end: Math.max(cut, pos + 1) }, `Attribute value of '${name}' has no closing ${q === 34 ? "quote (\")" : "quote (')"}`);
           const decoded = decodeRange(src, vstart, cut, "attr", this.findings);
-          attrs.push(new AttributeImpl(name, at, decoded.value, vstart, cut, true, false, cut, decoded.offsets));
+          attrs.push(new AttributeImpl(name, at, decoded.value, vstart, cut, true, false, decoded.offsets));
           return cut;
         }
         if (plain) {
-          attrs.push(new AttributeImpl(name, at, src.slice(vstart, j), vstart, j, true, true, j + 1, undefined));
+          attrs.push(new AttributeImpl(name, at, src.slice(vstart, j), vstart, j, true, true, undefined));
           return j + 1;
         }
         const decoded = decodeRange(src, vstart, j, "attr", this.findings);
-        attrs.push(new AttributeImpl(name, at, decoded.value, vstart, j, true, true, j + 1, decoded.offsets));
+        attrs.push(new AttributeImpl(name, at, decoded.value, vstart, j, true, true, decoded.offsets));
         return j + 1;
       }
       // No closing quote before the next tag: the value ends at the first line break or '>'.
@@ -593,13 +614,13 @@ class Parser {
       }
       this.error({ start: pos, end: Math.max(cut, pos + 1) }, `Attribute value of '${name}' has no closing ${q === 34 ? "quote (\")" : "quote (')"}`);
       const decoded = decodeRange(src, vstart, cut, "attr", this.findings);
-      attrs.push(new AttributeImpl(name, at, decoded.value, vstart, cut, true, false, cut, decoded.offsets));
+      attrs.push(new AttributeImpl(name, at, decoded.value, vstart, cut, true, false, decoded.offsets));
       return cut;
     }
     // Missing or unquoted value. After '=' and white space, a name is the next attribute.
     if (pos > eq + 1 && pos < this.n && isNameStartCode(q)) {
       this.error({ start: at, end: eq + 1 }, `Attribute '${name}' has no value after '='`);
-      attrs.push(new AttributeImpl(name, at, "", eq + 1, eq + 1, false, false, eq + 1, undefined));
+      attrs.push(new AttributeImpl(name, at, "", eq + 1, eq + 1, false, false, undefined));
       return eq + 1;
     }
     let j = pos;
@@ -610,12 +631,12 @@ class Parser {
     }
     if (j === pos) {
       this.error({ start: at, end: eq + 1 }, `Attribute '${name}' has no value after '='`);
-      attrs.push(new AttributeImpl(name, at, "", eq + 1, eq + 1, false, false, eq + 1, undefined));
+      attrs.push(new AttributeImpl(name, at, "", eq + 1, eq + 1, false, false, undefined));
       return eq + 1;
     }
     this.error({ start: pos, end: j }, `Attribute value of '${name}' must be in quotes`);
     const decoded = decodeRange(src, pos, j, "attr", this.findings);
-    attrs.push(new AttributeImpl(name, at, decoded.value, pos, j, false, false, j, decoded.offsets));
+    attrs.push(new AttributeImpl(name, at, decoded.value, pos, j, false, false, decoded.offsets));
     return j;
   }
 
