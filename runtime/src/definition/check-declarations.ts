@@ -110,7 +110,8 @@ function checkCluster(def: ModuleDefinition, cluster: XmlAttribute, localCluster
   const colon = v.indexOf(":");
   const module = colon >= 0 ? v.slice(0, colon) : def.moduleName;
   const tag = colon >= 0 ? v.slice(colon + 1) : v;
-  if (`${module}:${tag}` === "system:default") return;
+  // `${module}:${tag}` === "system:default", without building the string (that has one colon).
+  if (module === "system" && tag === "default") return;
   if (module !== def.moduleName) return; // another module's cluster: not ours to check
   if (localClusters.includes(tag)) return;
   const suggestion = v === "default" ? "system:default" : closestMatch(tag, localClusters);

@@ -33,7 +33,7 @@ export function checkSchedules(def: ModuleDefinition, opts: ScheduleCheckOptions
     const tz = cachedZone(runtz.value, offset ?? 0);
     for (const f of tz.issues) out.push(mapFinding(f, runtz));
     if (compiled?.schedule && tz.zone && runat) {
-      for (const f of cachedZoneWarnings(compiled, dialect, runtz.value, tz.zone, now)) out.push(mapFinding(f, runat));
+      for (const f of cachedZoneWarnings(compiled, runtz.value, tz.zone, now)) out.push(mapFinding(f, runat));
     }
   }
 }
@@ -42,41 +42,56 @@ export function checkSchedules(def: ModuleDefinition, opts: ScheduleCheckOptions
  * Caches across checks. The language server re-checks a file on every edit, and masks and zones
  * rarely change between two edits; compiling them again (and searching two years of DST
  * transitions per task) is most of a check's cost. Results are immutable and keyed by everything
- * they depend on; DST warnings also by the hour, since they look ahead from "now".
+ * they depend on; DST warnings also by the hour, since they look ahead from "now". Keys are nested
+ * maps rather than joined strings: a joined key was a new string (hashed anew) per task per check.
  */
 const MAX_ENTRIES = 20_000;
-const cronCache = new Map<string, CompiledCron>();
-const zoneCache = new Map<string, { zone?: Zone; issues: Finding[] }>();
-const warningCache = new Map<string, Finding[]>();
+const cronCache = new Map<CronDialect, Map<string, CompiledCron>>();
+const zoneCache = new Map<number, Map<string, { zone?: Zone; issues: Finding[] }>>();
+/** By compiled mask (so by dialect and mask), then zone name; entries go with their compiled mask. */
+let warningCache = new WeakMap<CompiledCron, Map<string, { hour: number; findings: Finding[] }>>();
+const NO_WARNINGS: Finding[] = [];
 
-function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
-  let v = cache.get(key);
-  if (v === undefined) {
-    if (cache.size >= MAX_ENTRIES) cache.clear();
-    v = make();
-    cache.set(key, v);
-  }
-  return v;
+/** The inner map of `outer` for `key`, emptied once it holds MAX_ENTRIES (results never depend on what is cached). */
+function inner<K, V>(outer: Map<K, Map<string, V>>, key: K): Map<string, V> {
+  let m = outer.get(key);
+  if (m === undefined) outer.set(key, (m = new Map()));
+  else if (m.size >= MAX_ENTRIES) m.clear();
+  return m;
 }
 
 function cachedCron(mask: string, dialect: CronDialect): CompiledCron {
-  return remember(cronCache, `${dialect}\u0000${mask}`, () => parseCron(mask, dialect));
+  const m = inner(cronCache, dialect);
+  let c = m.get(mask);
+  if (c === undefined) m.set(mask, (c = parseCron(mask, dialect)));
+  return c;
 }
 
 function cachedZone(runtz: string, offset: number): { zone?: Zone; issues: Finding[] } {
-  return remember(zoneCache, `${runtz}\u0000${offset}`, () => resolveRunTz(runtz, offset));
+  const m = inner(zoneCache, offset);
+  let z = m.get(runtz);
+  if (z === undefined) m.set(runtz, (z = resolveRunTz(runtz, offset)));
+  return z;
 }
 
-function cachedZoneWarnings(compiled: CompiledCron, dialect: CronDialect, runtz: string, zone: Zone, now: number): Finding[] {
-  if (zone.kind !== "iana") return []; // UTC and the maintenance zone have no DST
-  return remember(warningCache, `${dialect}\u0000${compiled.mask}\u0000${runtz}\u0000${Math.floor(now / 3_600_000)}`, () => zoneWarnings(compiled.schedule!, zone, now));
+function cachedZoneWarnings(compiled: CompiledCron, runtz: string, zone: Zone, now: number): Finding[] {
+  if (zone.kind !== "iana") return NO_WARNINGS; // UTC and the maintenance zone have no DST
+  const hour = Math.floor(now / 3_600_000);
+  let m = warningCache.get(compiled);
+  if (m === undefined) warningCache.set(compiled, (m = new Map()));
+  let w = m.get(runtz);
+  if (w === undefined || w.hour !== hour) {
+    if (m.size >= MAX_ENTRIES) m.clear();
+    m.set(runtz, (w = { hour, findings: zoneWarnings(compiled.schedule!, zone, now) }));
+  }
+  return w.findings;
 }
 
 /** Empties the caches (for benchmarks of cold checks, and tests). */
 export function clearScheduleCaches(): void {
   cronCache.clear();
   zoneCache.clear();
-  warningCache.clear();
+  warningCache = new WeakMap();
 }
 
 /** A finding whose spans are relative to an attribute's decoded value, moved to document offsets. */

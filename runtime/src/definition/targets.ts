@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Finding } from "../text/finding";
 import { closestMatch } from "../text/suggest";
 import { CODES } from "./codes";
@@ -39,7 +39,7 @@ export function resolveTarget(def: ModuleDefinition, ref: TargetRef, opts: Targe
   }
   const escape = escapesModule(ref.path);
   if (escape) return { ok: false, reason: "outside", message: escape };
-  const file = join(moduleDir, ref.path);
+  const file = joinUnder(moduleDir, ref.path);
   const real = opts.fs.realpath?.(file);
   const realDir = real ? opts.fs.realpath?.(moduleDir) : undefined;
   if (real && realDir && !isInside(realDir, real)) {
@@ -71,6 +71,33 @@ function memoResolver(def: ModuleDefinition, opts: TargetCheckOptions): (ref: Ta
   };
 }
 
+/**
+ * `join(dir, rel)` for the usual case, an absolute normalised folder and a relative path without
+ * `.`, `..` or empty segments, where join's normalising pass (a string built a character at a
+ * time, per distinct path per check) would give the plain concatenation anyway.
+ */
+function joinUnder(dir: string, rel: string): string {
+  if (sep !== "/" || !isPlainRelative(rel) || !isNormalAbsolute(dir)) return join(dir, rel);
+  return `${dir}/${rel}`;
+}
+
+/** From `from` on: segments separated by single '/', none empty, "." or "..". */
+function isPlainRelative(rel: string, from = 0): boolean {
+  let segStart = from;
+  for (let i = from; i <= rel.length; i++) {
+    if (i < rel.length && rel.charCodeAt(i) !== 47) continue;
+    const len = i - segStart;
+    if (len === 0 || (rel.charCodeAt(segStart) === 46 && (len === 1 || (len === 2 && rel.charCodeAt(segStart + 1) === 46)))) return false;
+    segStart = i + 1;
+  }
+  return true;
+}
+
+/** `/` then plain segments (not the root itself, which join would not double). */
+function isNormalAbsolute(dir: string): boolean {
+  return dir.length > 1 && dir.charCodeAt(0) === 47 && isPlainRelative(dir, 1);
+}
+
 /** Why a module-relative path leaves the module folder, or undefined when it stays inside. */
 export function escapesModule(path: string): string | undefined {
   if (!path.includes("..") && !path.includes(":") && !path.startsWith("\\")) return undefined; // the usual case, quickly
@@ -96,35 +123,41 @@ function isInside(dir: string, file: string): boolean {
 
 /** Syntax of path attributes, checked without any file access. */
 export function checkTargetSyntax(def: ModuleDefinition, out: Finding[]): void {
+  // The same order as targetsOf, without its array per declaration.
   for (const d of def.declarations) {
-    for (const { ref, attr } of targetsOf(d)) {
-      if (ref.module === "") {
-        out.push({ span: ref.pathSpan, severity: "error", code: CODES.targetSyntax, message: `'${ref.raw}': a mod:: path needs a module name, as in mod::mymodule/lib/tasks.ts` });
-        continue;
-      }
-      if (ref.path === "") {
-        out.push({ span: ref.pathSpan.end > ref.pathSpan.start ? ref.pathSpan : d.element.attr(attr)!.valueSpan, severity: "error", code: CODES.targetSyntax, message: `'${attr}' needs a file path before the '#'` });
-        continue;
-      }
-      const escape = escapesModule(ref.path);
-      if (escape) {
-        const scheme = /^[a-z]+::/.test(ref.path);
-        out.push({ span: ref.pathSpan, severity: scheme ? "info" : "error", code: scheme ? CODES.targetUnverified : CODES.targetOutsideModule, message: escape });
-        continue;
-      }
-      if (attr === "script") continue;
-      if (ref.exportName === undefined) {
-        const example = attr === "objectname" ? "#MyTask" : "#runTask";
-        out.push({
-          span: ref.pathSpan,
-          severity: "error",
-          code: CODES.targetSyntax,
-          message: `${attr} must name an export: '${ref.path}${example}' (path#${attr === "objectname" ? "ClassName" : "functionName"})`,
-        });
-      } else if (ref.exportName.trim() === "") {
-        out.push({ span: d.element.attr(attr)!.valueSpan, severity: "error", code: CODES.targetSyntax, message: `${attr} needs a name after '#'` });
-      }
-    }
+    if (d.kind === "managedtask" || d.kind === "ephemeraltask") {
+      if (d.objectname) checkRefSyntax(d, d.objectname, "objectname", out);
+      if (d.taskrunner) checkRefSyntax(d, d.taskrunner, "taskrunner", out);
+    } else if ("scriptRef" in d && d.scriptRef) checkRefSyntax(d, d.scriptRef, "script", out);
+  }
+}
+
+function checkRefSyntax(d: Declaration, ref: TargetRef, attr: "script" | "objectname" | "taskrunner", out: Finding[]): void {
+  if (ref.module === "") {
+    out.push({ span: ref.pathSpan, severity: "error", code: CODES.targetSyntax, message: `'${ref.raw}': a mod:: path needs a module name, as in mod::mymodule/lib/tasks.ts` });
+    return;
+  }
+  if (ref.path === "") {
+    out.push({ span: ref.pathSpan.end > ref.pathSpan.start ? ref.pathSpan : d.element.attr(attr)!.valueSpan, severity: "error", code: CODES.targetSyntax, message: `'${attr}' needs a file path before the '#'` });
+    return;
+  }
+  const escape = escapesModule(ref.path);
+  if (escape) {
+    const scheme = /^[a-z]+::/.test(ref.path);
+    out.push({ span: ref.pathSpan, severity: scheme ? "info" : "error", code: scheme ? CODES.targetUnverified : CODES.targetOutsideModule, message: escape });
+    return;
+  }
+  if (attr === "script") return;
+  if (ref.exportName === undefined) {
+    const example = attr === "objectname" ? "#MyTask" : "#runTask";
+    out.push({
+      span: ref.pathSpan,
+      severity: "error",
+      code: CODES.targetSyntax,
+      message: `${attr} must name an export: '${ref.path}${example}' (path#${attr === "objectname" ? "ClassName" : "functionName"})`,
+    });
+  } else if (ref.exportName.trim() === "") {
+    out.push({ span: d.element.attr(attr)!.valueSpan, severity: "error", code: CODES.targetSyntax, message: `${attr} needs a name after '#'` });
   }
 }
 
@@ -153,30 +186,63 @@ export function checkTargetFiles(def: ModuleDefinition, options: TargetCheckOpti
     return r;
   };
   for (const d of def.declarations) {
+    // The same order as targetsOf, without its array per declaration. A declaration with a
+    // HareScript target that was checked gets a note, on its first HareScript target.
+    let first: TargetRef | undefined;
     let harescript = false;
-    for (const { ref, attr } of targetsOf(d)) {
-      if (ref.module === "" || ref.path === "" || escapesModule(ref.path)) continue; // reported by checkTargetSyntax
-      if (ref.language === "harescript") harescript = true;
-      const r = locate(ref);
-      if (!r.ok) {
-        if (r.reason === "no-module-dir") return;
-        const code = r.reason === "outside" ? CODES.targetOutsideModule : r.reason === "not-found" ? CODES.targetNotFound : CODES.moduleNotInWorkspace;
-        out.push({ span: ref.pathSpan, severity: r.reason === "module-not-in-workspace" ? "info" : "error", code, message: r.message });
-        continue;
+    for (let k = 0; k < 2; k++) {
+      let ref: TargetRef | undefined;
+      let attr: "script" | "objectname" | "taskrunner";
+      if (d.kind === "managedtask" || d.kind === "ephemeraltask") {
+        ref = k === 0 ? d.objectname : d.taskrunner;
+        attr = k === 0 ? "objectname" : "taskrunner";
+      } else {
+        ref = k === 0 && "scriptRef" in d ? d.scriptRef : undefined;
+        attr = "script";
       }
-      if (attr === "script" || ref.exportName === undefined || ref.exportName.trim() === "" || !ref.exportSpan) continue;
-      checkExport(ref as TargetRef & { exportName: string; exportSpan: NonNullable<TargetRef["exportSpan"]> }, attr, r.file, scan, opts, out);
+      if (!ref) continue;
+      const hs = ref.language === "harescript";
+      if (hs) first ??= ref;
+      const r = checkRefFile(ref, attr, locate, scan, opts, out);
+      if (r === STOP) return;
+      if (r === CHECKED && hs) harescript = true;
     }
     if (harescript) {
-      const first = targetsOf(d).find((t) => t.ref.language === "harescript")!;
       out.push({
-        span: first.ref.pathSpan,
+        span: first!.pathSpan,
         severity: "info",
         code: CODES.harescriptNeedsWebhare,
         message: "HareScript tasks need a WebHare server: the local modtasks runtime cannot run HareScript, so this declaration is checked but not run",
       });
     }
   }
+}
+
+/** What checkRefFile did: skipped a target whose syntax is reported elsewhere, checked it, or found nothing can be checked. */
+const SKIPPED = 0;
+const CHECKED = 1;
+const STOP = 2;
+
+/** One target's file checks; STOP when the module folder is unknown (then nothing can be checked). */
+function checkRefFile(
+  ref: TargetRef,
+  attr: "script" | "objectname" | "taskrunner",
+  locate: (ref: TargetRef) => ResolvedTarget,
+  scan: Scan,
+  opts: TargetCheckOptions,
+  out: Finding[],
+): number {
+  if (ref.module === "" || ref.path === "" || escapesModule(ref.path)) return SKIPPED; // reported by checkTargetSyntax
+  const r = locate(ref);
+  if (!r.ok) {
+    if (r.reason === "no-module-dir") return STOP;
+    const code = r.reason === "outside" ? CODES.targetOutsideModule : r.reason === "not-found" ? CODES.targetNotFound : CODES.moduleNotInWorkspace;
+    out.push({ span: ref.pathSpan, severity: r.reason === "module-not-in-workspace" ? "info" : "error", code, message: r.message });
+    return CHECKED;
+  }
+  if (attr === "script" || ref.exportName === undefined || ref.exportName.trim() === "" || !ref.exportSpan) return CHECKED;
+  checkExport(ref as TargetRef & { exportName: string; exportSpan: NonNullable<TargetRef["exportSpan"]> }, attr, r.file, scan, opts, out);
+  return CHECKED;
 }
 
 type Scan = (file: string) => ScanResult | undefined;
