@@ -101,20 +101,35 @@ describe("resolveMaintenanceOffset", () => {
   });
 
   test("racing creators agree on one value", async () => {
+    // Twelve processes released together (each says it is ready, then spins until the go file
+    // appears), so their reads and creates really interleave rather than run one after another.
     const stateDir = freshDir();
+    const go = join(stateDir, "..", `go-${n++}`);
     const { spawn } = await import("node:child_process");
-    const script = `const { resolveMaintenanceOffset } = require(${JSON.stringify(join(process.cwd(), "runtime/src/cron/maintenance.ts"))}); process.stdout.write(String(resolveMaintenanceOffset({ env: {}, stateDir: ${JSON.stringify(stateDir)} }).offsetMinutes));`;
-    const results = await Promise.all(
-      Array.from({ length: 6 }, () =>
-        new Promise<string>((resolve, reject) => {
-          const p = spawn(process.execPath, ["--import", "tsx", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-          let out = "";
-          p.stdout.on("data", (d: Buffer) => (out += d.toString()));
-          p.on("error", reject);
-          p.on("close", () => resolve(out));
-        }),
-      ),
+    const script = `const { existsSync } = require("node:fs"); const { resolveMaintenanceOffset } = require(${JSON.stringify(join(process.cwd(), "runtime/src/cron/maintenance.ts"))}); process.stdout.write("ready\\n"); const until = Date.now() + 30000; while (!existsSync(${JSON.stringify(go)}) && Date.now() < until); process.stdout.write("value " + resolveMaintenanceOffset({ env: {}, stateDir: ${JSON.stringify(stateDir)} }).offsetMinutes + "\\n");`;
+    let ready = 0;
+    let release!: () => void;
+    const allReady = new Promise<void>((r) => (release = r));
+    const count = 12;
+    const runs = Array.from({ length: count }, () =>
+      new Promise<string>((resolve, reject) => {
+        const p = spawn(process.execPath, ["--import", "tsx", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+        let out = "";
+        let saidReady = false;
+        p.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          if (!saidReady && out.includes("ready\n")) {
+            saidReady = true;
+            if (++ready === count) release();
+          }
+        });
+        p.on("error", reject);
+        p.on("close", () => resolve(/value (\d+)/.exec(out)?.[1] ?? `no value (${out.trim()})`));
+      }),
     );
+    await allReady;
+    writeFileSync(go, "");
+    const results = await Promise.all(runs);
     assert.equal(new Set(results).size, 1, `values: ${results.join(", ")}`);
     assert.equal(readFileSync(join(stateDir, "maintenance-offset"), "utf8").trim(), results[0]);
   });

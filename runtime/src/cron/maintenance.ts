@@ -57,11 +57,24 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 function readStored(file: string): number | undefined {
+  const r = readStoredState(file);
+  return r.state === "valid" ? r.value : undefined;
+}
+
+/**
+ * One read decides both "is there a value" and "is the file there at all". Two separate reads
+ * raced: a process that found no file, then found the file another process had just published,
+ * took it for corrupt and replaced it, so racing creators ended with different values.
+ */
+function readStoredState(file: string): { state: "valid"; value: number } | { state: "absent" | "corrupt" } {
+  let text: string;
   try {
-    return parseMaintenanceOffset(readFileSync(file, "utf8"));
-  } catch {
-    return undefined;
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    return { state: (e as NodeJS.ErrnoException).code === "ENOENT" ? "absent" : "corrupt" };
   }
+  const value = parseMaintenanceOffset(text);
+  return value === undefined ? { state: "corrupt" } : { state: "valid", value };
 }
 
 /** Why the environment's value is not used, or undefined when it is unset (or empty) or in use. */
@@ -95,18 +108,13 @@ function resolveWithoutNote(opts: { env?: NodeJS.ProcessEnv; override?: number; 
     return { offsetMinutes: randomInt(1, 241), source: "created" };
   }
   const file = join(dir, MAINTENANCE_OFFSET_FILE);
-  const stored = readStored(file);
-  if (stored !== undefined) return { offsetMinutes: stored, source: "stored", file };
+  const stored = readStoredState(file);
+  if (stored.state === "valid") return { offsetMinutes: stored.value, source: "stored", file };
+  // Present but unreadable as a value (corrupt, or not a file): replace it. Absent: create it.
+  const exists = stored.state === "corrupt";
 
   const value = randomInt(1, 241);
   if (opts.create === false) return { offsetMinutes: value, source: "created" };
-  let exists = false;
-  try {
-    readFileSync(file);
-    exists = true; // present but corrupt: replace it
-  } catch {
-    /* absent */
-  }
   try {
     mkdirSync(dir, { recursive: true });
     // Write a private temp file first, then publish it atomically, so no reader ever sees a half-written value.
