@@ -9,7 +9,7 @@
  *   didChange → publishDiagnostics  p50 ≤ 50 ms  (debounce 0 via initializationOptions; also shown with the default debounce)
  *   hover                          p50 ≤ 5 ms
  *   cold start → first diagnostics     ≤ 500 ms
- *   server RSS                         ≤ 100 MB idle (VmRSS from /proc/<pid>/status), shown beside RSS right after the work
+ *   server RSS                         ≤ 100 MB idle, 30 s after the work (VmRSS from /proc/<pid>/status), shown beside RSS right after it
  *
  * Needs `npm run build` (dist/server/server.js and, for the CLI route, dist/runtime/cli.js).
  */
@@ -126,8 +126,10 @@ async function measure(dir: string, file: string, route: Route) {
   }
   const server = serverPid(client, route.viaCli === true);
   const busy = rssMb(server);
-  // The server collects garbage once idle (server/src/idle-gc.ts); V8 returns pages to the OS some seconds later.
-  await sleep(12_000);
+  // The server collects garbage once idle (server/src/idle-gc.ts); V8's memory reducer returns
+  // the freed pages to the OS some seconds later (measured: ~13 s after the last edit, RSS
+  // 116 -> 76 MB), so idle is read after 30 s.
+  await sleep(30_000);
   const idle = rssMb(server);
   // The CLI route costs a second Node process: the wrapper that started the server.
   const wrapper = route.viaCli ? rssMb(client.proc.pid!) : undefined;
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
       row("hover p95", `${percentile(m.hovers, 95).toFixed(2)} ms`, "-", true);
       row(`cold start → first diagnostics (${DECLARATIONS} decl.)`, `${m.start.toFixed(0)} ms`, "≤ 500 ms", m.start <= 500);
       // Busy next to idle: what the work costs, and what the server keeps once it is done.
-      row("server RSS busy (after the edits) → idle (12 s later)", `${m.busy.toFixed(0)} → ${m.idle.toFixed(0)} MB`, "≤ 100 MB", m.idle <= 100);
+      row("server RSS busy (after the edits) → idle (30 s later)", `${m.busy.toFixed(0)} → ${m.idle.toFixed(0)} MB`, "≤ 100 MB", m.idle <= 100);
       if (m.wrapper !== undefined) row("  + the CLI wrapper process (idle)", `${m.wrapper.toFixed(0)} MB`, "-", true);
     }
     console.log("\n-- either");
