@@ -111,6 +111,32 @@ describe("modtasks check output", () => {
     }
   });
 
+  it("a folder walk passes over another tool's moduledefinition.xml, and counts the infos it prints", () => {
+    const tmp = mkdtempSync(join(tmpdir(), "modtasks-walk-"));
+    try {
+      mkdirSync(join(tmp, "mymod"));
+      writeFileSync(join(tmp, "mymod", "moduledefinition.xml"), `<module xmlns="http://www.webhare.net/xmlns/system/moduledefinition"><servicemanager><task tag="a" script="a.ts" runat="0 0 * * *"/></servicemanager></module>`);
+      writeFileSync(join(tmp, "mymod", "a.ts"), "");
+      mkdirSync(join(tmp, "nexacro"));
+      writeFileSync(join(tmp, "nexacro", "moduledefinition.xml"), `<?xml version="1.0" encoding="utf-8"?>\n<ModuleDefinition version="2.3">\n  <Modules><Module url="CompBase.json"/></Modules>\n</ModuleDefinition>\n`);
+      let r = run([], tmp);
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.deepEqual(r.out.trim().split("\n"), [
+        `${join("nexacro", "moduledefinition.xml")}:2:2: info: Not a WebHare module definition (its root is <ModuleDefinition>, not <module>, and it does not use WebHare's namespace): modtasks does not check it [foreign-module-definition]`,
+        "2 files, 0 errors, 0 warnings, 1 info",
+      ]);
+      r = run(["--quiet"], tmp);
+      assert.equal(r.out.trim(), "2 files, 0 errors, 0 warnings");
+      // A misspelt root in a WebHare module is still an error.
+      writeFileSync(join(tmp, "mymod", "moduledefinition.xml"), `<modul xmlns="http://www.webhare.net/xmlns/system/moduledefinition"/>`);
+      r = run(["--quiet"], tmp);
+      assert.equal(r.code, 1);
+      assert.match(r.out, /mymod.moduledefinition\.xml:1:2: error: The root element of a module definition must be <module>, not <modul> \[not-a-module-definition\]/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it("usage errors exit 2 with a clear message", () => {
     let r = run(["no/such/folder"]);
     assert.equal(r.code, 2);

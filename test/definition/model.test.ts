@@ -148,6 +148,19 @@ describe("model: defaults, types, and tolerance", () => {
   it("reports a root that is not <module>, and a missing namespace with a fix", () => {
     let text = `<modul ${NS}/>`;
     assertFindings(text, parseModuleDefinition(text).findings, [{ code: "not-a-module-definition", at: "1:2-1:7", text: "modul" }]);
+    // A typo of <module> without a namespace, or another root in WebHare's namespace: still a broken WebHare module.
+    for (const root of ["Module", "modules", "moduel"]) {
+      text = `<${root}><servicemanager/></${root}>`;
+      assertFindings(text, parseModuleDefinition(text).findings, [{ code: "not-a-module-definition", severity: "error", at: `1:2-1:${2 + root.length}`, text: root }]);
+    }
+    text = `<screens ${NS}/>`;
+    assertFindings(text, parseModuleDefinition(text).findings, [{ code: "not-a-module-definition", severity: "error", at: "1:2-1:9", text: "screens" }]);
+    // Another tool's file of the same name (Nexacro): an info, nothing read from it.
+    text = `<?xml version="1.0" encoding="utf-8"?>\n<ModuleDefinition version="2.3">\n  <Modules><Module url="CompBase.json"/></Modules>\n</ModuleDefinition>`;
+    const foreign = parseModuleDefinition(text);
+    assertFindings(text, foreign.findings, [{ code: "foreign-module-definition", severity: "info", at: "2:2-2:18", text: "ModuleDefinition" }]);
+    assert.match(foreign.findings[0]!.message, /Not a WebHare module definition \(its root is <ModuleDefinition>/);
+    assert.equal(foreign.declarations.length, 0);
     text = `<module><servicemanager/></module>`;
     const def = parseModuleDefinition(text);
     assertFindings(text, def.findings, [{ code: "wrong-namespace", severity: "warning", at: "1:2-1:8", text: "module" }]);

@@ -147,6 +147,7 @@ export async function run(args: string[]): Promise<number> {
 
   let errors = 0;
   let warnings = 0;
+  let infos = 0;
   const json: unknown[] = [];
   const lines: string[] = [];
   for (const { file, kind } of files) {
@@ -163,6 +164,7 @@ export async function run(args: string[]): Promise<number> {
     for (const f of findings) {
       if (f.severity === "error") errors++;
       else if (f.severity === "warning") warnings++;
+      else if (f.severity === "info") infos++;
       const range = index.rangeOf(f.span);
       json.push({ file, range, severity: f.severity, message: f.message, code: f.code });
       if (options.quiet && (f.severity === "info" || f.severity === "hint")) continue;
@@ -172,7 +174,9 @@ export async function run(args: string[]): Promise<number> {
   if (files.length === 0 && !options.json) process.stderr.write(`modtasks check: no moduledefinition.xml found under ${positionals.length > 0 ? positionals.join(", ") : "the current folder"}\n`);
   if (options.json) process.stdout.write(JSON.stringify(json, null, 2) + "\n");
   else {
-    const summary = `${files.length} file${files.length === 1 ? "" : "s"}, ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
+    // Infos are counted where they are printed (not with --quiet), so the summary matches the lines above it.
+    const infoCount = !options.quiet && infos > 0 ? `, ${infos} info${infos === 1 ? "" : "s"}` : "";
+    const summary = `${files.length} file${files.length === 1 ? "" : "s"}, ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}${infoCount}`;
     process.stdout.write([...lines, summary].join("\n") + "\n");
   }
   return errors > 0 ? 1 : 0;

@@ -9,6 +9,7 @@ import type { Severity } from "../text/finding";
 export const CODES = {
   xmlSyntax: "xml-syntax",
   notAModuleDefinition: "not-a-module-definition",
+  foreignModuleDefinition: "foreign-module-definition",
   wrongNamespace: "wrong-namespace",
   duplicateServicemanager: "duplicate-servicemanager",
   unknownElement: "unknown-element",
@@ -55,7 +56,8 @@ export interface CodeInfo {
 
 export const CODE_INFO: Record<DefinitionCode, CodeInfo> = {
   "xml-syntax": { severity: "error", summary: "The file is not well-formed XML (unclosed tag, missing quote, bad entity, ...)." },
-  "not-a-module-definition": { severity: "error", summary: "The root element is not `<module>`." },
+  "not-a-module-definition": { severity: "error", summary: "The root element is not `<module>` (a misspelt `<module>`, or another element in WebHare's namespace)." },
+  "foreign-module-definition": { severity: "info", summary: "A `moduledefinition.xml` of another tool (its root is neither close to `<module>` nor in WebHare's namespace, e.g. Nexacro's `<ModuleDefinition>`): not checked." },
   "wrong-namespace": { severity: "warning", summary: "`<module>` lacks `xmlns=\"http://www.webhare.net/xmlns/system/moduledefinition\"`." },
   "duplicate-servicemanager": { severity: "error", summary: "A second `<servicemanager>`; only the first is read." },
   "unknown-element": { severity: "error", summary: "An element that is not allowed at that place in `<servicemanager>` (with a suggestion when one is close)." },

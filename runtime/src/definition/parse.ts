@@ -4,6 +4,7 @@ import { parseXml } from "../xml/parser";
 import type { XmlAttribute, XmlElement } from "../xml/types";
 import { readApplicability } from "./applicability";
 import { CODES } from "./codes";
+import { isForeignRoot } from "./foreign";
 import type {
   Declaration,
   ModuleDefinition,
@@ -61,12 +62,22 @@ export function parseModuleDefinition(text: string, opts: ParseOptions = {}): Mo
   const root = xml.root;
   if (!root) return def;
   if (root.localName !== "module") {
-    findings.push({
-      span: root.nameSpan,
-      severity: "error",
-      code: CODES.notAModuleDefinition,
-      message: `The root element of a module definition must be <module>, not <${root.name}>`,
-    });
+    const foreign = isForeignRoot(root);
+    findings.push(
+      foreign
+        ? {
+            span: root.nameSpan,
+            severity: "info",
+            code: CODES.foreignModuleDefinition,
+            message: `Not a WebHare module definition (its root is <${root.name}>, not <module>, and it does not use WebHare's namespace): modtasks does not check it`,
+          }
+        : {
+            span: root.nameSpan,
+            severity: "error",
+            code: CODES.notAModuleDefinition,
+            message: `The root element of a module definition must be <module>, not <${root.name}>`,
+          },
+    );
     return def;
   }
   def.module = root;

@@ -3,6 +3,7 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import { evaluateApplicability } from "../definition/applicability";
 import { checkModuleDefinition } from "../definition/check";
 import { CODES } from "../definition/codes";
+import { isForeignModuleDefinitionText } from "../definition/foreign";
 import type { ModuleDefinition, QueuedTaskDecl, ScheduledTaskDecl, TargetRef } from "../definition/model";
 import { parseModuleDefinition } from "../definition/parse";
 import { nodeModuleFs } from "../definition/node-fs";
@@ -39,7 +40,8 @@ export function findModules(paths: string[]): ModuleInfo[] {
   const found = new Map<string, ModuleInfo>();
   const visit = (dir: string, depth: number) => {
     const file = join(dir, "moduledefinition.xml");
-    if (existsSync(file)) {
+    // Another tool's moduledefinition.xml is no module: its folder is searched like any other.
+    if (existsSync(file) && !isForeign(file)) {
       const real = realpathSync(dir);
       if (!found.has(real)) found.set(real, { name: basename(real), dir: real, file: join(real, "moduledefinition.xml") });
       return;
@@ -70,6 +72,14 @@ export function findModules(paths: string[]): ModuleInfo[] {
     } else visit(abs, 0);
   }
   return [...found.values()];
+}
+
+function isForeign(file: string): boolean {
+  try {
+    return isForeignModuleDefinitionText(readFileSync(file, "utf8"));
+  } catch {
+    return false; // unreadable: loading it reports why
+  }
 }
 
 function lineOf(def: ModuleDefinition, offset: number): number {
