@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { moduleNameFromPath, parseModuleDefinition } from "../../runtime/src/definition/parse";
+import { CODES } from "../../runtime/src/definition/codes";
 import { parseServiceConfig } from "../../runtime/src/services/config";
 import { normalizeName, scanServiceCalls, type FileServiceSites, type ServiceCallSite } from "../../runtime/src/services/scan-calls";
 import type { Declaration, ModuleDefinition } from "../../runtime/src/definition/model";
@@ -224,6 +225,11 @@ export class WorkspaceIndex implements TaskLookup, ServiceLookup {
    * the model is let go.
    */
   setDefinition(file: string, def: ModuleDefinition, lazy = false): void {
+    // Another tool's moduledefinition.xml is no module, as the runtime's discovery sees it.
+    if (def.findings.some((f) => f.code === CODES.foreignModuleDefinition)) {
+      this.removeDefinition(file);
+      return;
+    }
     const old = this.modules.get(file);
     // Not one closure for both: an eager entry must not keep the model alive.
     const entry: ModuleEntry = lazy ? lazyEntry(file, def) : { file, name: def.moduleName, tasks: declaredTasks(def), declarations: summarize(def) };
@@ -238,6 +244,15 @@ export class WorkspaceIndex implements TaskLookup, ServiceLookup {
       this.declarationGeneration++;
       this.allTasksCache = undefined;
     }
+  }
+
+  private removeDefinition(file: string): void {
+    const old = this.modules.get(file);
+    if (!old) return;
+    this.modules.delete(file);
+    this.unlinkName(old);
+    this.declarationGeneration++;
+    this.allTasksCache = undefined;
   }
 
   private unlinkName(entry: ModuleEntry): void {
@@ -313,15 +328,8 @@ export class WorkspaceIndex implements TaskLookup, ServiceLookup {
   update(file: string, text: string | undefined): void {
     const kind = fileKind(file);
     if (kind === "moduledefinition") {
-      if (text === undefined) {
-        const old = this.modules.get(file);
-        if (old) {
-          this.modules.delete(file);
-          this.unlinkName(old);
-          this.declarationGeneration++;
-          this.allTasksCache = undefined;
-        }
-      } else this.setDefinition(file, parseModuleDefinition(text, { file }));
+      if (text === undefined) this.removeDefinition(file);
+      else this.setDefinition(file, parseModuleDefinition(text, { file }));
     } else if (kind === "crontab") {
       if (text === undefined) this.crontabs.delete(file);
       else this.crontabs.add(file);

@@ -297,3 +297,21 @@ describe("file generations scoped to a folder", () => {
     assert.equal(fs.generationUnder("/ws/modules"), a2 + 1, "opening it does (it now exists in the overlay), editing it does not");
   });
 });
+
+describe("another tool's moduledefinition.xml in the workspace index", () => {
+  it("is no module (as the runtime's discovery sees it); turning it into a WebHare module makes it one, and back", () => {
+    const index = new WorkspaceIndex();
+    const file = "/ws/nexacro/moduledefinition.xml";
+    index.update(file, `<?xml version="1.0" encoding="utf-8"?>\n<ModuleDefinition version="2.3"><Modules/></ModuleDefinition>`);
+    assert.equal(index.hasModules(), false);
+    assert.deepEqual(index.modulesNamed("nexacro"), []);
+    const g = index.declarationGeneration;
+    index.update(file, `<module xmlns="http://www.webhare.net/xmlns/system/moduledefinition"><servicemanager><managedtask type="t" objectname="t.ts#T"/></servicemanager></module>`);
+    assert.equal(index.hasModules(), true);
+    assert.deepEqual(index.modulesNamed("nexacro").map((e) => e.file), [file]);
+    assert.ok(index.declarationGeneration > g);
+    index.update(file, `<ModuleDefinition version="2.3"/>`);
+    assert.equal(index.hasModules(), false);
+    assert.deepEqual(index.modulesNamed("nexacro"), []);
+  });
+});
