@@ -123,16 +123,11 @@ function isInside(dir: string, file: string): boolean {
 
 /** Syntax of path attributes, checked without any file access. */
 export function checkTargetSyntax(def: ModuleDefinition, out: Finding[]): void {
-  // The same order as targetsOf, without its array per declaration.
-  for (const d of def.declarations) {
-    if (d.kind === "managedtask" || d.kind === "ephemeraltask") {
-      if (d.objectname) checkRefSyntax(d, d.objectname, "objectname", out);
-      if (d.taskrunner) checkRefSyntax(d, d.taskrunner, "taskrunner", out);
-    } else if ("scriptRef" in d && d.scriptRef) checkRefSyntax(d, d.scriptRef, "script", out);
-  }
+  const check = (ref: TargetRef, attr: TargetAttr, d: Declaration) => checkRefSyntax(d, ref, attr, out);
+  for (const d of def.declarations) eachTarget(d, check);
 }
 
-function checkRefSyntax(d: Declaration, ref: TargetRef, attr: "script" | "objectname" | "taskrunner", out: Finding[]): void {
+function checkRefSyntax(d: Declaration, ref: TargetRef, attr: TargetAttr, out: Finding[]): void {
   if (ref.module === "") {
     out.push({ span: ref.pathSpan, severity: "error", code: CODES.targetSyntax, message: `'${ref.raw}': a mod:: path needs a module name, as in mod::mymodule/lib/tasks.ts` });
     return;
@@ -161,13 +156,27 @@ function checkRefSyntax(d: Declaration, ref: TargetRef, attr: "script" | "object
   }
 }
 
-/** The path attributes of a declaration that are set, with their parsed refs. */
-export function targetsOf(d: Declaration): { ref: TargetRef; attr: "script" | "objectname" | "taskrunner" }[] {
-  const out: { ref: TargetRef; attr: "script" | "objectname" | "taskrunner" }[] = [];
+export type TargetAttr = "script" | "objectname" | "taskrunner";
+
+/**
+ * Calls `fn` for each path attribute of `d` that is set (objectname before taskrunner) until it
+ * returns true, and says whether it did. No array per declaration: checks walk thousands of
+ * declarations on every edit.
+ */
+export function eachTarget(d: Declaration, fn: (ref: TargetRef, attr: TargetAttr, d: Declaration) => boolean | void): boolean {
   if (d.kind === "managedtask" || d.kind === "ephemeraltask") {
-    if (d.objectname) out.push({ ref: d.objectname, attr: "objectname" });
-    if (d.taskrunner) out.push({ ref: d.taskrunner, attr: "taskrunner" });
-  } else if ("scriptRef" in d && d.scriptRef) out.push({ ref: d.scriptRef, attr: "script" });
+    if (d.objectname && fn(d.objectname, "objectname", d)) return true;
+    if (d.taskrunner && fn(d.taskrunner, "taskrunner", d)) return true;
+  } else if ("scriptRef" in d && d.scriptRef && fn(d.scriptRef, "script", d)) return true;
+  return false;
+}
+
+/** The path attributes of a declaration that are set, with their parsed refs. */
+export function targetsOf(d: Declaration): { ref: TargetRef; attr: TargetAttr }[] {
+  const out: { ref: TargetRef; attr: TargetAttr }[] = [];
+  eachTarget(d, (ref, attr) => {
+    out.push({ ref, attr });
+  });
   return out;
 }
 
@@ -185,28 +194,21 @@ export function checkTargetFiles(def: ModuleDefinition, options: TargetCheckOpti
     cache.set(file, r);
     return r;
   };
+  // A declaration with a HareScript target that was checked gets a note, on its first HareScript
+  // target. One callback for the whole check, its per-declaration state reset below.
+  let first: TargetRef | undefined;
+  let harescript = false;
+  const visit = (ref: TargetRef, attr: TargetAttr): boolean => {
+    const hs = ref.language === "harescript";
+    if (hs) first ??= ref;
+    const r = checkRefFile(ref, attr, locate, scan, opts, out);
+    if (r === CHECKED && hs) harescript = true;
+    return r === STOP;
+  };
   for (const d of def.declarations) {
-    // The same order as targetsOf, without its array per declaration. A declaration with a
-    // HareScript target that was checked gets a note, on its first HareScript target.
-    let first: TargetRef | undefined;
-    let harescript = false;
-    for (let k = 0; k < 2; k++) {
-      let ref: TargetRef | undefined;
-      let attr: "script" | "objectname" | "taskrunner";
-      if (d.kind === "managedtask" || d.kind === "ephemeraltask") {
-        ref = k === 0 ? d.objectname : d.taskrunner;
-        attr = k === 0 ? "objectname" : "taskrunner";
-      } else {
-        ref = k === 0 && "scriptRef" in d ? d.scriptRef : undefined;
-        attr = "script";
-      }
-      if (!ref) continue;
-      const hs = ref.language === "harescript";
-      if (hs) first ??= ref;
-      const r = checkRefFile(ref, attr, locate, scan, opts, out);
-      if (r === STOP) return;
-      if (r === CHECKED && hs) harescript = true;
-    }
+    first = undefined;
+    harescript = false;
+    if (eachTarget(d, visit)) return;
     if (harescript) {
       out.push({
         span: first!.pathSpan,
@@ -226,7 +228,7 @@ const STOP = 2;
 /** One target's file checks; STOP when the module folder is unknown (then nothing can be checked). */
 function checkRefFile(
   ref: TargetRef,
-  attr: "script" | "objectname" | "taskrunner",
+  attr: TargetAttr,
   locate: (ref: TargetRef) => ResolvedTarget,
   scan: Scan,
   opts: TargetCheckOptions,
