@@ -301,6 +301,14 @@ export function zoneInfo(zone: Zone, atMs: number): { offsetMinutes: number; off
   return info;
 }
 
+/**
+ * The zone in a table column, where a header line explains the maintenance zone: its label
+ * without the words, "maintenance (UTC-01:23)"; other zones as `zoneLabel` gives them.
+ */
+export function zoneColumnLabel(zone: Zone): string {
+  return zone.kind === "maintenance" ? `maintenance (UTC${offsetText(zoneModel(zone).fixed!)})` : zoneLabel(zone);
+}
+
 /** A short label for descriptions: "UTC", "Europe/Amsterdam", "maintenance zone (UTC-01:23: runs 83 min after UTC)". */
 export function zoneLabel(zone: Zone): string {
   switch (zone.kind) {

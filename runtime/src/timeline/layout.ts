@@ -9,7 +9,7 @@
  * render this one layout.
  */
 import { describeCron, formatInZone, offsetText, parseCron, resolveRunTz, zoneInfo, type Zone } from "../cron";
-import { zoneLabel } from "../cron/zone";
+import { zoneColumnLabel, zoneLabel } from "../cron/zone";
 import type { Range } from "../text/span";
 import type { TimelineTask, TimelineTaskSource } from "./sources";
 
@@ -64,8 +64,10 @@ export interface TimelineRow {
   mask: string;
   /** The zone as written. */
   runtz: string;
-  /** "Europe/Amsterdam", "UTC", "maintenance zone (UTC+01:00)"; the runtz as written when it is invalid. */
+  /** "Europe/Amsterdam", "UTC", "maintenance zone (UTC-01:23: runs 83 min after UTC)"; the runtz as written when it is invalid. */
   zoneLabel: string;
+  /** The same for a table column: "maintenance (UTC-01:23)" (see `zoneColumnLabel`). */
+  zoneColumnLabel: string;
   /** The zone's offset at the window's start ("+01:00"; for maintenance "-01:00", its clock behind UTC). */
   offsetAtStart?: string;
   /** "At 03:00 every day, Europe/Amsterdam". */
@@ -225,7 +227,7 @@ export function computeTimeline(tasks: readonly TimelineTask[], o: TimelineOptio
 
   for (const task of tasks) {
     const rowIndex = rows.length;
-    const row: TimelineRow = { taskId: task.id, name: task.name, source: task.source, mask: task.mask, runtz: task.runtz, zoneLabel: task.runtz || "UTC", runCount: 0 };
+    const row: TimelineRow = { taskId: task.id, name: task.name, source: task.source, mask: task.mask, runtz: task.runtz, zoneLabel: task.runtz || "UTC", zoneColumnLabel: task.runtz || "UTC", runCount: 0 };
     if (task.description) row.note = task.description;
     if (task.file) row.file = task.file;
     if (task.range) row.range = task.range;
@@ -237,6 +239,7 @@ export function computeTimeline(tasks: readonly TimelineTask[], o: TimelineOptio
     const tz = resolveRunTz(task.runtz, o.maintenanceOffsetMinutes);
     if (tz.zone) {
       row.zoneLabel = zoneLabel(tz.zone);
+      row.zoneColumnLabel = zoneColumnLabel(tz.zone);
       row.offsetAtStart = zoneInfo(tz.zone, from).offsetText;
       rowZones[rowIndex] = tz.zone;
     }

@@ -57,7 +57,7 @@ export function renderText(t: Timeline): string {
   lines.push("");
 
   const nameWidth = Math.min(40, Math.max(4, ...t.rows.map((r) => r.name.length)));
-  const zoneWidth = Math.min(36, Math.max(4, ...t.rows.map((r) => columnLabel(r.zoneLabel).length)));
+  const zoneWidth = Math.min(36, Math.max(4, ...t.rows.map((r) => r.zoneColumnLabel.length)));
   // Merge runs and DST marks in time order; a DST line comes before the runs at its instant.
   let d = 0;
   const dstLine = (i: number) => {
@@ -68,7 +68,7 @@ export function renderText(t: Timeline): string {
     while (d < t.dstMarks.length && t.dstMarks[d]!.at <= run.at) lines.push(dstLine(d++));
     const row = t.rows[run.row]!;
     const flags = flagText(t, i);
-    lines.push(`${run.display}  ${row.name.padEnd(nameWidth)}  ${columnLabel(row.zoneLabel).padEnd(zoneWidth)}  ${run.local}${flags ? `  ${flags}` : ""}`.trimEnd());
+    lines.push(`${run.display}  ${row.name.padEnd(nameWidth)}  ${row.zoneColumnLabel.padEnd(zoneWidth)}  ${run.local}${flags ? `  ${flags}` : ""}`.trimEnd());
   });
   while (d < t.dstMarks.length) lines.push(dstLine(d++));
   if (t.runs.length === 0) lines.push("(no runs in this window)");
@@ -81,12 +81,3 @@ export function renderText(t: Timeline): string {
   return `${lines.join("\n")}\n`;
 }
 
-/**
- * The zone as the table's column shows it. The maintenance zone's full label explains itself
- * ("maintenance zone (UTC-01:23: runs 83 min after UTC)"); the header line above the table says
- * the same, so the column keeps only the offset its times carry.
- */
-function columnLabel(label: string): string {
-  const m = /^maintenance zone \((UTC[+-]\d\d:\d\d)\b[^)]*\)$/.exec(label);
-  return m ? `maintenance (${m[1]})` : label;
-}
