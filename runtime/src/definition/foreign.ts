@@ -15,8 +15,31 @@ export function isForeignRoot(root: XmlElement): boolean {
   return !inWebHareNamespace && editDistance(root.localName.toLowerCase(), "module", 3) > 2;
 }
 
-/** For discovery: the text's root element is another tool's (no root at all is not: that is a broken module). */
+/**
+ * For discovery: the text's root element is another tool's (no root at all is not: that is a
+ * broken module). Discovery runs before every load, so the usual case, a first start tag
+ * `<module`, is answered without parsing the whole file a second time.
+ */
 export function isForeignModuleDefinitionText(text: string): boolean {
+  if (firstStartTagName(text) === "module") return false;
   const root = parseXml(text).root;
   return root !== undefined && isForeignRoot(root);
+}
+
+/** The name of the first start tag, past the prolog, comments and DOCTYPE; undefined if unclear. */
+function firstStartTagName(text: string): string | undefined {
+  let i = text.indexOf("<");
+  while (i >= 0) {
+    if (text.startsWith("<?", i)) i = text.indexOf("?>", i + 2);
+    else if (text.startsWith("<!--", i)) i = text.indexOf("-->", i + 4);
+    else if (text.startsWith("<!", i)) return undefined; // a DOCTYPE may hold '>' in its subset: let the parser decide
+    else {
+      let j = i + 1;
+      while (j < text.length && !/[\s/>]/.test(text[j]!)) j++;
+      return text.slice(i + 1, j);
+    }
+    if (i < 0) return undefined;
+    i = text.indexOf("<", i);
+  }
+  return undefined;
 }

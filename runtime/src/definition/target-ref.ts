@@ -51,8 +51,9 @@ export function languageOf(path: string): TargetRef["language"] {
 
 /**
  * The lower-cased extension: what `/\.([A-Za-z0-9]+)$/` captures (letters and digits after the
- * last '.', up to the end), or "" when that does not match ("?" when longer than 6 characters). Without the regular expression: this
- * runs for every path attribute of every check.
+ * last '.', up to the end), or "" when that does not match, and "?" when it is longer than any
+ * extension languageOf knows. Without the regular expression: this runs for every path attribute
+ * of every check.
  */
 function extensionOf(path: string): string {
   let i = path.length;
