@@ -43,21 +43,28 @@ export async function stopNode(n: NodeProc): Promise<void> {
 }
 
 /**
- * Waits until `check` holds, re-checking whenever a task of the cluster ends (NOTIFY), never
- * in a fixed sleep; fails after `timeoutMs`.
+ * Waits until `check` gives a value other than false, re-checking whenever `subscribe`'s source
+ * pokes, never in a fixed sleep; each wait's bound (`guardMs`) only guards against a poke lost
+ * meanwhile. Fails after `timeoutMs` with `timedOut()`.
  */
-export async function until(store: QueueStore, check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function untilPoked<T>(
+  subscribe: (poke: () => void) => Promise<() => void> | (() => void),
+  check: () => Promise<T | false> | T | false,
+  timeoutMs: number,
+  guardMs: number,
+  timedOut: () => string,
+): Promise<T> {
   let poke: () => void = () => {};
-  const off = await store.listen("modtasks_events", () => poke());
+  const off = await subscribe(() => poke());
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      if (await check()) return;
+      const v = await check();
+      if (v !== false) return v;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}`);
-      // Woken by the next task event; the bound only guards against an event lost meanwhile.
+      if (left <= 0) throw new Error(timedOut());
       await new Promise<void>((r) => {
-        const t = setTimeout(r, Math.min(left, 1000));
+        const t = setTimeout(r, Math.min(left, guardMs));
         poke = () => {
           clearTimeout(t);
           r();
@@ -67,6 +74,11 @@ export async function until(store: QueueStore, check: () => Promise<boolean>, ti
   } finally {
     off();
   }
+}
+
+/** Waits until `check` holds, re-checking whenever a task of the cluster ends (NOTIFY); fails after `timeoutMs`. */
+export async function until(store: QueueStore, check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  await untilPoked((poke) => store.listen("modtasks_events", poke), async () => (await check()) || false, timeoutMs, 1000, () => `timed out waiting for ${what}`);
 }
 
 /** A line of the `hold` task's execution log: "<step> <taskid> <node> <pid> [detail]". */
@@ -89,31 +101,22 @@ export function readHoldLog(file: string): HoldStep[] {
     });
 }
 
-/**
- * Waits until the execution log satisfies `check`, re-reading it whenever its folder changes
- * (the bound on each wait only guards against a missed change); fails after `timeoutMs`.
- */
+/** Waits until the execution log satisfies `check`, re-reading it whenever its folder changes; fails after `timeoutMs`. */
 export async function untilLogged(file: string, check: (steps: HoldStep[]) => boolean, timeoutMs: number, what: string): Promise<HoldStep[]> {
-  let poke: () => void = () => {};
-  const watcher = watch(dirname(file), () => poke());
-  const deadline = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      const steps = readHoldLog(file);
-      if (check(steps)) return steps;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; the log has: ${JSON.stringify(steps)}`);
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, Math.min(left, 500));
-        poke = () => {
-          clearTimeout(t);
-          r();
-        };
-      });
-    }
-  } finally {
-    watcher.close();
-  }
+  let last: HoldStep[] = [];
+  return untilPoked(
+    (poke) => {
+      const watcher = watch(dirname(file), poke);
+      return () => watcher.close();
+    },
+    () => {
+      last = readHoldLog(file);
+      return check(last) ? last : false;
+    },
+    timeoutMs,
+    500,
+    () => `timed out waiting for ${what}; the log has: ${JSON.stringify(last)}`,
+  );
 }
 
 /** The steps the log holds for one task on one node (any node when omitted). */
