@@ -5,11 +5,11 @@
  * every live node once.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openRuntime, type RuntimeHandle } from "../../runtime/src/api/runtime-handle";
+import { runCli } from "../helpers/cli";
 import { freshPgDatabase } from "../helpers/pg";
 import { tempDir } from "../helpers/tmp";
 import { CMOD, type NodeProc, startNode, stopNode, until } from "./harness";
@@ -22,10 +22,11 @@ describe("a cluster of three runtime nodes on PostgreSQL", { timeout: 600_000 },
   const dir = tempDir("mtclu");
   const log = join(dir.path, "runs.log");
   const gate = join(dir.path, "gate");
-  const cli = (args: string[]) =>
-    new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [join(__dirname, "..", "..", "runtime", "bin", "modtasks.js"), ...args], (e, stdout, stderr) => (e ? reject(new Error(`${e.message}: ${stderr}`)) : resolve(stdout))),
-    );
+  const cli = async (args: string[]) => {
+    const r = await runCli(args);
+    if (r.code !== 0) throw new Error(`modtasks ${args.join(" ")} exited ${r.code}: ${r.err}`);
+    return r.out;
+  };
 
   before(async () => {
     ({ url, drop } = await freshPgDatabase());
